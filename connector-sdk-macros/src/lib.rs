@@ -1,0 +1,2 @@
+//! Implementation detail of `connector-sdk`: the `#[connector]` attribute.
+//! Depend on `connector-sdk` and use `connector_sdk::connector` instead.

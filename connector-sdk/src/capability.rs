@@ -1,0 +1,112 @@
+//! The capability catalogue as types: [`Capability`] describes one standard capability
+//! (its wire name, level, envelope, payload and response types); the marker types that
+//! implement it live in [`crate::caps`].
+
+use schemars::JsonSchema;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+/// Whether a capability reads, writes, or validates (the spec's `x-capability-level`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CapabilityLevel {
+    /// Reads from the app.
+    Read,
+    /// Changes the app.
+    Write,
+    /// Checks credentials or configuration.
+    Validation,
+}
+
+impl CapabilityLevel {
+    /// The level as written in schemas.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CapabilityLevel::Read => "read",
+            CapabilityLevel::Write => "write",
+            CapabilityLevel::Validation => "validation",
+        }
+    }
+}
+
+/// Which request envelope a capability takes, and so which checks run before it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Envelope {
+    /// `{request, auth | credentials, settings, page, include_raw_data, rate_limit}`:
+    /// credentials and settings are checked before the capability runs.
+    Authenticated,
+    /// The OAuth flows and `validate_credential_config`: no `auth` or `credentials`;
+    /// settings are still checked.
+    Unauthenticated,
+    /// `app_info`: the authenticated envelope, but neither auth nor settings are checked.
+    Exempt,
+}
+
+/// One standard capability of the protocol. Implemented by the marker types in [`crate::caps`].
+///
+/// ```
+/// use connector_sdk::capability::{Capability, CapabilityLevel};
+/// use connector_sdk::caps;
+///
+/// assert_eq!(caps::ListAccounts::NAME, "list_accounts");
+/// assert_eq!(caps::ListAccounts::LEVEL, CapabilityLevel::Read);
+/// ```
+pub trait Capability: Send + Sync + 'static {
+    /// The wire name, such as `"list_accounts"`.
+    const NAME: &'static str;
+    /// Read, write or validation.
+    const LEVEL: CapabilityLevel;
+    /// Which envelope the capability takes.
+    const ENVELOPE: Envelope;
+    /// Whether authors may extend the payload with their own fields (create_account, update_account).
+    const CUSTOMIZABLE: bool = false;
+    /// The type of the envelope's `request` field.
+    type Payload: DeserializeOwned + JsonSchema + Send + 'static;
+    /// The type of the response envelope's `response` field (a `Vec` for list capabilities).
+    type Response: Serialize + JsonSchema + Send + 'static;
+}
+
+/// A capability whose response is a page of items, continued through page tokens.
+pub trait ListCapability: Capability<Response = Vec<Self::Item>> {
+    /// The type of one listed item.
+    type Item: Serialize + JsonSchema + Send + 'static;
+}
+
+/// A payload type a capability accepts: its own payload type, or, for a customizable
+/// capability, an author's type that extends it.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a payload that capability `{Cap}` accepts",
+    note = "use the capability's own payload type, e.g. `ListAccounts` for `caps::ListAccounts`; only create_account and update_account take an extended payload"
+)]
+pub trait PayloadFor<Cap: Capability>: DeserializeOwned + JsonSchema + Send + 'static {}
+
+impl<Cap: Capability> PayloadFor<Cap> for Cap::Payload {}
+
+/// Declares a standard capability marker type. Used by [`crate::caps`].
+macro_rules! standard_capability {
+    (
+        $(#[$doc:meta])*
+        $marker:ident = $name:literal, $level:ident, $envelope:ident,
+        $payload:ty => $response:ty $(, customizable = $custom:literal)? $(, list item $item:ty)?
+    ) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, Debug, Default)]
+        pub struct $marker;
+
+        impl $crate::capability::Capability for $marker {
+            const NAME: &'static str = $name;
+            const LEVEL: $crate::capability::CapabilityLevel = $crate::capability::CapabilityLevel::$level;
+            const ENVELOPE: $crate::capability::Envelope = $crate::capability::Envelope::$envelope;
+            $(const CUSTOMIZABLE: bool = $custom;)?
+            type Payload = $payload;
+            type Response = $response;
+        }
+
+        $(
+            impl $crate::capability::ListCapability for $marker {
+                type Item = $item;
+            }
+        )?
+    };
+}
+pub(crate) use standard_capability;

@@ -1,0 +1,1 @@
+//! Marker types, one per standard capability (generated from the spec by tools/gen_models.py).

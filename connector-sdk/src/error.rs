@@ -1,0 +1,505 @@
+//! Errors: the protocol's 22 error codes, their classification, and [`ConnectorError`],
+//! the error every capability returns.
+
+use std::fmt;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// The result type of every capability.
+pub type Result<T, E = ConnectorError> = std::result::Result<T, E>;
+
+macro_rules! error_codes {
+    ($(
+        $(#[$doc:meta])*
+        $variant:ident = $wire:literal, $ctor:ident, $kind:literal, $fault:ident, $category:ident,
+            retryable: $retryable:literal, throttled: $throttled:literal, refreshable: $refreshable:literal,
+            hint: $hint:expr;
+    )*) => {
+        /// The protocol's canonical error codes (`ConnectorErrorCode`), in the spec's order.
+        ///
+        /// Deserializing also accepts the deprecated `ErrorCode` names and maps them to
+        /// their canonical code, as the reference does; serializing writes canonical names only.
+        ///
+        /// ```
+        /// use connector_sdk::ErrorCode;
+        ///
+        /// let code: ErrorCode = serde_json::from_str("\"unexpected_error\"").unwrap();
+        /// assert_eq!(code, ErrorCode::InternalError);
+        /// assert!(code.retryable());
+        /// ```
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, JsonSchema)]
+        #[serde(rename_all = "snake_case")]
+        pub enum ErrorCode {
+            $($(#[$doc])* $variant,)*
+        }
+
+        impl ErrorCode {
+            /// Every code, in the spec's order.
+            pub const ALL: &'static [ErrorCode] = &[$(ErrorCode::$variant,)*];
+
+            /// The code as written on the wire.
+            pub fn as_str(self) -> &'static str {
+                match self { $(ErrorCode::$variant => $wire,)* }
+            }
+
+            /// Who is at fault.
+            pub fn fault(self) -> ErrorFault {
+                match self { $(ErrorCode::$variant => ErrorFault::$fault,)* }
+            }
+
+            /// Which family the error belongs to.
+            pub fn category(self) -> ErrorCategory {
+                match self { $(ErrorCode::$variant => ErrorCategory::$category,)* }
+            }
+
+            /// Whether the caller may retry the same request.
+            pub fn retryable(self) -> bool {
+                match self { $(ErrorCode::$variant => $retryable,)* }
+            }
+
+            /// Whether the error says the upstream throttled the caller.
+            pub fn throttled(self) -> bool {
+                match self { $(ErrorCode::$variant => $throttled,)* }
+            }
+
+            /// Whether refreshing the credentials may help.
+            pub fn refreshable(self) -> bool {
+                match self { $(ErrorCode::$variant => $refreshable,)* }
+            }
+
+            /// The name of the error kind, written into `raised_by` (the reference's class names).
+            pub fn kind_name(self) -> &'static str {
+                match self { $(ErrorCode::$variant => $kind,)* }
+            }
+
+            fn default_hint(self) -> Option<&'static str> {
+                match self { $(ErrorCode::$variant => $hint,)* }
+            }
+        }
+
+        impl ConnectorError {
+            $(
+                #[doc = concat!("A `", $wire, "` error with this message.")]
+                pub fn $ctor(message: impl Into<String>) -> Self {
+                    ConnectorError::new(ErrorCode::$variant, message)
+                }
+            )*
+        }
+    };
+}
+
+error_codes! {
+    /// The request is malformed.
+    BadRequest = "bad_request", bad_request, "ClientError", Caller, Client,
+        retryable: false, throttled: false, refreshable: false, hint: None;
+    /// A value in the request is not valid.
+    InvalidValue = "invalid_value", invalid_value, "InvalidValueError", Caller, Client,
+        retryable: false, throttled: false, refreshable: false, hint: None;
+    /// A value in the request is not known to the app.
+    UnknownValue = "unknown_value", unknown_value, "UnknownValueError", Caller, Client,
+        retryable: false, throttled: false, refreshable: false, hint: None;
+    /// The object asked for does not exist.
+    NotFound = "not_found", not_found, "NotFoundError", Caller, Client,
+        retryable: false, throttled: false, refreshable: false, hint: None;
+    /// The page token is damaged or was not made by this connector.
+    InvalidPageToken = "invalid_page_token", invalid_page_token, "InvalidPageTokenError", Caller, Client,
+        retryable: false, throttled: false, refreshable: false, hint: None;
+    /// A parameter the integration needs is missing.
+    IntegrationMissingParameter = "integration_missing_parameter", integration_missing_parameter,
+        "MissingParameterError", Caller, Client,
+        retryable: false, throttled: false, refreshable: false, hint: None;
+    /// The connector does not support this operation.
+    UnsupportedOperation = "unsupported_operation", unsupported_operation, "UnsupportedOperationError",
+        Connector, Internal, retryable: false, throttled: false, refreshable: false, hint: None;
+    /// The change conflicts with the app's current state.
+    Conflict = "conflict", conflict, "ConflictError", Caller, Client,
+        retryable: false, throttled: false, refreshable: false, hint: None;
+    /// The app rejected the credentials.
+    Unauthorized = "unauthorized", unauthorized, "AuthenticationError", Upstream, Authentication,
+        retryable: false, throttled: false, refreshable: true,
+        hint: Some("Please contact support if the problem persists.");
+    /// The credentials have expired.
+    AuthenticationExpired = "authentication_expired", authentication_expired, "AuthenticationExpiredError",
+        Upstream, Authentication, retryable: false, throttled: false, refreshable: true, hint: None;
+    /// The credentials were revoked.
+    CredsRevoked = "creds_revoked", creds_revoked, "CredentialsRevokedError", Upstream, Authentication,
+        retryable: false, throttled: false, refreshable: true,
+        hint: Some("Visit the end system and verify that the credentials have not been revoked.");
+    /// The credentials lack a permission.
+    PermissionDenied = "permission_denied", permission_denied, "AuthorizationError", Upstream, Authorization,
+        retryable: false, throttled: false, refreshable: false,
+        hint: Some("Visit the end system and verify that the account has the required scope.");
+    /// The app throttled the connector.
+    RateLimit = "rate_limit", rate_limit, "RateLimitError", Upstream, Transient,
+        retryable: true, throttled: true, refreshable: false, hint: None;
+    /// The app answered with a server error.
+    BadGateway = "bad_gateway", bad_gateway, "UpstreamError", Upstream, Transient,
+        retryable: true, throttled: false, refreshable: false, hint: None;
+    /// The app is unavailable.
+    ServiceError = "service_error", service_error, "TransientError", Upstream, Transient,
+        retryable: true, throttled: false, refreshable: false, hint: Some("Please retry the request.");
+    /// The time or request budget of this call ran out.
+    BudgetExhausted = "budget_exhausted", budget_exhausted, "BudgetExhaustedError", Upstream, Transient,
+        retryable: true, throttled: true, refreshable: false, hint: None;
+    /// The app could not be reached.
+    ConnectionTimeout = "connection_timeout", connection_timeout, "NetworkError", Infrastructure, Transient,
+        retryable: true, throttled: false, refreshable: false, hint: None;
+    /// The app did not answer in time.
+    RequestTimeout = "request_timeout", request_timeout, "RequestTimeoutError", Upstream, Transient,
+        retryable: true, throttled: false, refreshable: false, hint: None;
+    /// The app refused the connection.
+    ConnectionRejected = "connection_rejected", connection_rejected, "ConnectionRejectedError",
+        Infrastructure, Transient, retryable: true, throttled: false, refreshable: false, hint: None;
+    /// The app closed the connection.
+    ConnectionClosed = "connection_closed", connection_closed, "ConnectionClosedError", Infrastructure,
+        Transient, retryable: true, throttled: false, refreshable: false, hint: None;
+    /// The connector failed unexpectedly.
+    InternalError = "internal_error", internal_error, "InternalError", Connector, Internal,
+        retryable: true, throttled: false, refreshable: false, hint: None;
+    /// The app answered with something the connector could not use.
+    InvalidResponse = "invalid_response", invalid_response, "InvalidResponseError", Connector, Internal,
+        retryable: false, throttled: false, refreshable: false, hint: None;
+}
+
+/// Deprecated `ErrorCode` names and the canonical code each one means.
+pub const DEPRECATED_CODE_REDIRECTS: &[(&str, ErrorCode)] = &[
+    ("unexpected_error", ErrorCode::InternalError),
+    ("not_implemented", ErrorCode::UnsupportedOperation),
+    ("client_call_error", ErrorCode::InvalidResponse),
+    ("api_error", ErrorCode::InvalidResponse),
+    ("unauthenticated", ErrorCode::Unauthorized),
+];
+
+impl ErrorCode {
+    /// Reads a canonical or deprecated code name.
+    ///
+    /// ```
+    /// use connector_sdk::ErrorCode;
+    /// assert_eq!(ErrorCode::parse("api_error"), Some(ErrorCode::InvalidResponse));
+    /// assert_eq!(ErrorCode::parse("nope"), None);
+    /// ```
+    pub fn parse(name: &str) -> Option<ErrorCode> {
+        ErrorCode::ALL
+            .iter()
+            .copied()
+            .find(|code| code.as_str() == name)
+            .or_else(|| {
+                DEPRECATED_CODE_REDIRECTS
+                    .iter()
+                    .find(|(old, _)| *old == name)
+                    .map(|(_, code)| *code)
+            })
+    }
+}
+
+impl<'de> Deserialize<'de> for ErrorCode {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let name = std::borrow::Cow::<'de, str>::deserialize(deserializer)?;
+        ErrorCode::parse(&name)
+            .ok_or_else(|| serde::de::Error::custom(format!("unknown error code `{name}`")))
+    }
+}
+
+impl fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Who is at fault for an error (`ConnectorErrorFault`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+#[allow(missing_docs)]
+pub enum ErrorFault {
+    Caller,
+    Connector,
+    Upstream,
+    Infrastructure,
+    Unknown,
+}
+
+/// The family an error belongs to (`ConnectorErrorCategory`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+#[allow(missing_docs)]
+pub enum ErrorCategory {
+    Authentication,
+    Authorization,
+    Transient,
+    Client,
+    Internal,
+}
+
+/// The error a capability returns. Each code has a constructor (`ConnectorError::not_found`, …).
+///
+/// ```
+/// use connector_sdk::{ConnectorError, ErrorCode};
+///
+/// let err = ConnectorError::not_found("Account user-9 not found")
+///     .with_app_error_code("pretend_app.account_not_found")
+///     .with_hint("List the accounts to see which exist.");
+/// assert_eq!(err.code(), ErrorCode::NotFound);
+/// assert_eq!(err.to_string(), "not_found: Account user-9 not found");
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct ConnectorError {
+    code: ErrorCode,
+    message: String,
+    app_error_code: Option<String>,
+    hint: Option<String>,
+    status_code: Option<u16>,
+    retry_after_seconds: Option<u64>,
+    retryable: Option<bool>,
+    throttled: Option<bool>,
+    refreshable: Option<bool>,
+    raised_by: Option<String>,
+}
+
+impl ConnectorError {
+    /// An error with a code and a message.
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        ConnectorError {
+            code,
+            message: message.into(),
+            app_error_code: None,
+            hint: code.default_hint().map(str::to_owned),
+            status_code: None,
+            retry_after_seconds: None,
+            retryable: None,
+            throttled: None,
+            refreshable: None,
+            raised_by: None,
+        }
+    }
+
+    /// Sets the connector-specific error code, such as `"my_app.user_locked"`.
+    pub fn with_app_error_code(mut self, app_error_code: impl Into<String>) -> Self {
+        self.app_error_code = Some(app_error_code.into());
+        self
+    }
+
+    /// Sets a hint telling a person what to do about the error.
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    /// Records the upstream HTTP status that caused the error.
+    pub fn with_status_code(mut self, status_code: u16) -> Self {
+        self.status_code = Some(status_code);
+        self
+    }
+
+    /// Says after how many seconds a retry may succeed.
+    pub fn with_retry_after_seconds(mut self, seconds: u64) -> Self {
+        self.retry_after_seconds = Some(seconds);
+        self
+    }
+
+    /// Overrides whether the caller may retry (the code's default otherwise).
+    pub fn with_retryable(mut self, retryable: bool) -> Self {
+        self.retryable = Some(retryable);
+        self
+    }
+
+    /// Overrides whether the error counts as throttling.
+    pub fn with_throttled(mut self, throttled: bool) -> Self {
+        self.throttled = Some(throttled);
+        self
+    }
+
+    /// Overrides whether refreshing credentials may help.
+    pub fn with_refreshable(mut self, refreshable: bool) -> Self {
+        self.refreshable = Some(refreshable);
+        self
+    }
+
+    /// Names the kind of error for `raised_by` (the code's kind name otherwise).
+    pub fn with_raised_by(mut self, raised_by: impl Into<String>) -> Self {
+        self.raised_by = Some(raised_by.into());
+        self
+    }
+
+    /// The error code.
+    pub fn code(&self) -> ErrorCode {
+        self.code
+    }
+
+    /// The message.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// The connector-specific error code, if any.
+    pub fn app_error_code(&self) -> Option<&str> {
+        self.app_error_code.as_deref()
+    }
+
+    /// The hint, if any.
+    pub fn hint(&self) -> Option<&str> {
+        self.hint.as_deref()
+    }
+
+    /// The upstream HTTP status, if any.
+    pub fn status_code(&self) -> Option<u16> {
+        self.status_code
+    }
+
+    /// Seconds after which a retry may succeed, if known.
+    pub fn retry_after_seconds(&self) -> Option<u64> {
+        self.retry_after_seconds
+    }
+
+    /// The wire form of this error, as raised by `raised_in` of connector `app_id`.
+    pub fn to_wire(&self, app_id: &str, raised_in: Option<&str>) -> ErrorBody {
+        ErrorBody {
+            message: self.message.clone(),
+            status_code: self.status_code,
+            app_error_code: self.app_error_code.clone(),
+            error_code: self.code,
+            app_id: app_id.to_owned(),
+            raised_by: raised_in.map(|_| {
+                self.raised_by
+                    .clone()
+                    .unwrap_or_else(|| self.code.kind_name().to_owned())
+            }),
+            raised_in: raised_in.map(str::to_owned),
+            error_metadata: ErrorMetadata {
+                fault: self.code.fault(),
+                category: self.code.category(),
+                hint: self.hint.clone(),
+                retryable: self.retryable.unwrap_or(self.code.retryable()),
+                throttled: self.throttled.unwrap_or(self.code.throttled()),
+                refreshable: self.refreshable.unwrap_or(self.code.refreshable()),
+                retry_after_seconds: self.retry_after_seconds,
+            },
+        }
+    }
+}
+
+impl fmt::Display for ConnectorError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.code, self.message)
+    }
+}
+
+impl std::error::Error for ConnectorError {}
+
+impl From<serde_json::Error> for ConnectorError {
+    /// A JSON error inside a capability means the app answered with something unexpected.
+    fn from(err: serde_json::Error) -> Self {
+        ConnectorError::invalid_response(format!("Failed to parse JSON response: {err}"))
+    }
+}
+
+/// The `error` object of the error envelope, key for key with the spec's `Error`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct ErrorBody {
+    /// What went wrong.
+    pub message: String,
+    /// The upstream HTTP status, if an HTTP call failed.
+    pub status_code: Option<u16>,
+    /// A connector-specific code.
+    pub app_error_code: Option<String>,
+    /// The canonical error code.
+    pub error_code: ErrorCode,
+    /// The connector's app_id.
+    pub app_id: String,
+    /// The kind of error, when a capability raised it.
+    pub raised_by: Option<String>,
+    /// Where it was raised: `<crate>::<capability>`.
+    pub raised_in: Option<String>,
+    /// How to treat the error.
+    pub error_metadata: ErrorMetadata,
+}
+
+/// `error_metadata`: how a caller should treat an error.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct ErrorMetadata {
+    /// Who is at fault.
+    pub fault: ErrorFault,
+    /// The family of the error.
+    pub category: ErrorCategory,
+    /// What a person could do about it.
+    pub hint: Option<String>,
+    /// Whether a retry may succeed.
+    pub retryable: bool,
+    /// Whether the upstream throttled the caller.
+    pub throttled: bool,
+    /// Whether refreshing credentials may help.
+    pub refreshable: bool,
+    /// Seconds after which a retry may succeed.
+    pub retry_after_seconds: Option<u64>,
+}
+
+/// The error envelope: `{"is_error": true, "error": {...}, "raw_data": null, "page": null}`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct ErrorEnvelope {
+    /// Always `true`.
+    pub is_error: bool,
+    /// The error.
+    pub error: ErrorBody,
+    /// Always `null`.
+    pub raw_data: Option<serde_json::Value>,
+    /// Always `null`.
+    pub page: Option<crate::page::Page>,
+}
+
+impl ErrorEnvelope {
+    /// Wraps an error body.
+    pub fn new(error: ErrorBody) -> Self {
+        ErrorEnvelope {
+            is_error: true,
+            error,
+            raw_data: None,
+            page: None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn twenty_two_codes_round_trip() {
+        assert_eq!(ErrorCode::ALL.len(), 22);
+        for code in ErrorCode::ALL {
+            let wire = serde_json::to_string(code).unwrap();
+            assert_eq!(wire, format!("\"{}\"", code.as_str()));
+            assert_eq!(ErrorCode::parse(code.as_str()), Some(*code));
+        }
+    }
+
+    #[test]
+    fn deprecated_codes_are_redirected() {
+        assert_eq!(ErrorCode::parse("unexpected_error"), Some(ErrorCode::InternalError));
+        assert_eq!(ErrorCode::parse("not_implemented"), Some(ErrorCode::UnsupportedOperation));
+        assert_eq!(ErrorCode::parse("client_call_error"), Some(ErrorCode::InvalidResponse));
+        assert_eq!(ErrorCode::parse("unauthenticated"), Some(ErrorCode::Unauthorized));
+    }
+
+    #[test]
+    fn classification_matches_the_protocol() {
+        use ErrorCode::*;
+        assert!(InternalError.retryable());
+        assert!(!InvalidResponse.retryable());
+        assert!(RateLimit.throttled() && BudgetExhausted.throttled());
+        assert!(Unauthorized.refreshable() && AuthenticationExpired.refreshable() && CredsRevoked.refreshable());
+        assert_eq!(ConnectionTimeout.fault(), ErrorFault::Infrastructure);
+        assert_eq!(RequestTimeout.fault(), ErrorFault::Upstream);
+        assert_eq!(PermissionDenied.category(), ErrorCategory::Authorization);
+        assert_eq!(UnsupportedOperation.fault(), ErrorFault::Connector);
+    }
+
+    #[test]
+    fn wire_form_has_the_reference_key_order() {
+        let err = ConnectorError::not_found("gone").with_app_error_code("x.y");
+        let json = serde_json::to_string(&ErrorEnvelope::new(err.to_wire("app", Some("app::cap")))).unwrap();
+        assert_eq!(
+            json,
+            r#"{"is_error":true,"error":{"message":"gone","status_code":null,"app_error_code":"x.y","error_code":"not_found","app_id":"app","raised_by":"NotFoundError","raised_in":"app::cap","error_metadata":{"fault":"caller","category":"client","hint":null,"retryable":false,"throttled":false,"refreshable":false,"retry_after_seconds":null}},"raw_data":null,"page":null}"#
+        );
+    }
+}

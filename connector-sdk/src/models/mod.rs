@@ -1,0 +1,1 @@
+//! The protocol's wire models.

@@ -1,0 +1,1 @@
+//! JSON schemas in the reference's (pydantic's) conventions.
