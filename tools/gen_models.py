@@ -884,6 +884,10 @@ def mod_file(families: list[str]) -> str:
     for fam in families:
         lines.append(f"pub mod {fam};")
     lines.append("")
+    lines.append("// Hand-written (not generated): schema fidelity against the reference's recordings.")
+    lines.append("#[cfg(test)]")
+    lines.append("mod tests;")
+    lines.append("")
     for fam in families:
         lines.append(f"pub use {fam}::*;")
     lines.append("")

@@ -80,8 +80,6 @@ pub trait ListCapability: Capability<Response = Vec<Self::Item>> {
 )]
 pub trait PayloadFor<Cap: Capability>: DeserializeOwned + JsonSchema + Send + 'static {}
 
-impl<Cap: Capability> PayloadFor<Cap> for Cap::Payload {}
-
 /// Declares a standard capability marker type. Used by [`crate::caps`].
 macro_rules! standard_capability {
     (
@@ -102,6 +100,8 @@ macro_rules! standard_capability {
             type Response = $response;
         }
 
+        impl $crate::capability::PayloadFor<$marker> for $payload {}
+
         $(
             impl $crate::capability::ListCapability for $marker {
                 type Item = $item;
@@ -110,3 +110,74 @@ macro_rules! standard_capability {
     };
 }
 pub(crate) use standard_capability;
+
+/// What a single-payload capability method returns: `Result<T, E>` where `T` is the
+/// response payload or a [`Reply`](crate::Reply) of it and `E` converts into
+/// [`ConnectorError`](crate::ConnectorError).
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not what this capability returns",
+    label = "expected `Result<{Response}>` or `Result<Reply<{Response}>>`",
+    note = "a capability returns `connector_sdk::Result<{Response}>`, or `Result<Reply<{Response}>>` to add raw_data or an execution_summary"
+)]
+pub trait CapabilityResult<Response>: Send + 'static {
+    /// Converts into the runtime's form.
+    fn into_reply(self) -> crate::Result<crate::Reply<Response>>;
+}
+
+impl<Response, T, E> CapabilityResult<Response> for Result<T, E>
+where
+    T: IntoReply<Response> + Send + 'static,
+    E: Into<crate::ConnectorError> + Send + 'static,
+{
+    fn into_reply(self) -> crate::Result<crate::Reply<Response>> {
+        self.map(IntoReply::into_reply).map_err(Into::into)
+    }
+}
+
+/// A response payload or a [`Reply`](crate::Reply) of it.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not the response payload `{Response}`",
+    label = "expected `{Response}` or `Reply<{Response}>`"
+)]
+pub trait IntoReply<Response> {
+    /// Converts into a reply.
+    fn into_reply(self) -> crate::Reply<Response>;
+}
+
+impl<Response> IntoReply<Response> for Response {
+    fn into_reply(self) -> crate::Reply<Response> {
+        crate::Reply::new(self)
+    }
+}
+
+impl<Response> IntoReply<Response> for crate::Reply<Response> {
+    fn into_reply(self) -> crate::Reply<Response> {
+        self
+    }
+}
+
+/// What a list capability method returns: `Result<Paged<Item, Cursor>, E>`, with the
+/// author's own cursor type.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not what this list capability returns",
+    label = "expected `Result<Paged<{Item}, Cursor>>`",
+    note = "a list capability returns `connector_sdk::Result<Paged<{Item}, Cursor>>`, where `Cursor` is your own serde type, the same as in its `PageRequest<Cursor>` argument"
+)]
+pub trait ListResult<Item>: Send + 'static {
+    /// The author's cursor type.
+    type Cursor: Serialize + DeserializeOwned + Send + Sync + 'static;
+    /// Converts into the runtime's form.
+    fn into_page(self) -> crate::Result<crate::Paged<Item, Self::Cursor>>;
+}
+
+impl<Item, Cursor, E> ListResult<Item> for Result<crate::Paged<Item, Cursor>, E>
+where
+    Item: Send + 'static,
+    Cursor: Serialize + DeserializeOwned + Send + Sync + 'static,
+    E: Into<crate::ConnectorError> + Send + 'static,
+{
+    type Cursor = Cursor;
+    fn into_page(self) -> crate::Result<crate::Paged<Item, Cursor>> {
+        self.map_err(Into::into)
+    }
+}

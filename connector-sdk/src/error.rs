@@ -474,10 +474,22 @@ mod tests {
 
     #[test]
     fn deprecated_codes_are_redirected() {
-        assert_eq!(ErrorCode::parse("unexpected_error"), Some(ErrorCode::InternalError));
-        assert_eq!(ErrorCode::parse("not_implemented"), Some(ErrorCode::UnsupportedOperation));
-        assert_eq!(ErrorCode::parse("client_call_error"), Some(ErrorCode::InvalidResponse));
-        assert_eq!(ErrorCode::parse("unauthenticated"), Some(ErrorCode::Unauthorized));
+        assert_eq!(
+            ErrorCode::parse("unexpected_error"),
+            Some(ErrorCode::InternalError)
+        );
+        assert_eq!(
+            ErrorCode::parse("not_implemented"),
+            Some(ErrorCode::UnsupportedOperation)
+        );
+        assert_eq!(
+            ErrorCode::parse("client_call_error"),
+            Some(ErrorCode::InvalidResponse)
+        );
+        assert_eq!(
+            ErrorCode::parse("unauthenticated"),
+            Some(ErrorCode::Unauthorized)
+        );
     }
 
     #[test]
@@ -486,7 +498,11 @@ mod tests {
         assert!(InternalError.retryable());
         assert!(!InvalidResponse.retryable());
         assert!(RateLimit.throttled() && BudgetExhausted.throttled());
-        assert!(Unauthorized.refreshable() && AuthenticationExpired.refreshable() && CredsRevoked.refreshable());
+        assert!(
+            Unauthorized.refreshable()
+                && AuthenticationExpired.refreshable()
+                && CredsRevoked.refreshable()
+        );
         assert_eq!(ConnectionTimeout.fault(), ErrorFault::Infrastructure);
         assert_eq!(RequestTimeout.fault(), ErrorFault::Upstream);
         assert_eq!(PermissionDenied.category(), ErrorCategory::Authorization);
@@ -496,7 +512,8 @@ mod tests {
     #[test]
     fn wire_form_has_the_reference_key_order() {
         let err = ConnectorError::not_found("gone").with_app_error_code("x.y");
-        let json = serde_json::to_string(&ErrorEnvelope::new(err.to_wire("app", Some("app::cap")))).unwrap();
+        let json = serde_json::to_string(&ErrorEnvelope::new(err.to_wire("app", Some("app::cap"))))
+            .unwrap();
         assert_eq!(
             json,
             r#"{"is_error":true,"error":{"message":"gone","status_code":null,"app_error_code":"x.y","error_code":"not_found","app_id":"app","raised_by":"NotFoundError","raised_in":"app::cap","error_metadata":{"fault":"caller","category":"client","hint":null,"retryable":false,"throttled":false,"refreshable":false,"retry_after_seconds":null}},"raw_data":null,"page":null}"#

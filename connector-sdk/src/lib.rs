@@ -1,16 +1,36 @@
 //! # connector-sdk
 //!
 //! Write identity and access connectors for the Lumos connector protocol in Rust.
+//! A connector built on this crate is indistinguishable on the wire from one built on
+//! the reference Python SDK (connector-py), and is checked at compile time.
 #![forbid(unsafe_code)]
 
+#[doc(hidden)]
+pub mod __private;
 pub mod capability;
 pub mod caps;
+pub mod cli;
+pub mod connector;
+pub mod context;
+pub mod credentials;
+pub mod dispatch;
 pub mod error;
+pub mod http;
+pub mod info;
+pub mod logging;
 pub mod models;
 pub mod page;
+pub mod prelude;
+pub mod redact;
+pub mod reply;
 pub mod schema;
 pub mod secret;
 
+pub use connector::Connector;
+#[cfg(feature = "macros")]
+pub use connector_sdk_macros::connector;
+pub use context::Context;
 pub use error::{ConnectorError, ErrorCode, Result};
 pub use page::{Page, PageRequest, Paged};
+pub use reply::Reply;
 pub use secret::Secret;

@@ -45,18 +45,25 @@ pub fn encode_token<T: Serialize>(capability: &str, cursor: &T) -> Result<String
         ConnectorError::internal_error(format!("The page cursor could not be encoded: {err}"))
     })?;
     let body = URL_SAFE_NO_PAD.encode(&json);
-    Ok(format!("{TOKEN_VERSION}.{body}.{:08x}", checksum(capability, &json)))
+    Ok(format!(
+        "{TOKEN_VERSION}.{body}.{:08x}",
+        checksum(capability, &json)
+    ))
 }
 
 /// Decodes a page token made by [`encode_token`] for the same capability.
-pub fn decode_token<T: DeserializeOwned>(capability: &str, token: &str) -> Result<T, ConnectorError> {
+pub fn decode_token<T: DeserializeOwned>(
+    capability: &str,
+    token: &str,
+) -> Result<T, ConnectorError> {
     let invalid = || {
         ConnectorError::invalid_page_token(
             "Invalid page token: it is damaged or was not issued by this connector for this capability.",
         )
     };
     let mut parts = token.split('.');
-    let (Some(version), Some(body), Some(sum), None) = (parts.next(), parts.next(), parts.next(), parts.next())
+    let (Some(version), Some(body), Some(sum), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
     else {
         return Err(invalid());
     };
@@ -138,7 +145,11 @@ pub struct Paged<T, C> {
 impl<T, C> Paged<T, C> {
     /// A page followed by the page at `next`, or the last page when `next` is `None`.
     pub fn new(items: Vec<T>, next: Option<C>) -> Self {
-        Paged { items, next, raw_data: None }
+        Paged {
+            items,
+            next,
+            raw_data: None,
+        }
     }
 
     /// A page with more after it, at cursor `next`.
@@ -185,15 +196,28 @@ mod tests {
 
     #[test]
     fn round_trip_of_a_struct_cursor() {
-        let cursor = Cursor { endpoint: "/users".into(), offset: 20 };
+        let cursor = Cursor {
+            endpoint: "/users".into(),
+            offset: 20,
+        };
         let token = encode_token("list_accounts", &cursor).unwrap();
         assert!(token.starts_with("1."));
-        assert_eq!(decode_token::<Cursor>("list_accounts", &token).unwrap(), cursor);
+        assert_eq!(
+            decode_token::<Cursor>("list_accounts", &token).unwrap(),
+            cursor
+        );
     }
 
     #[test]
     fn damaged_and_foreign_tokens_are_invalid_page_token() {
-        let token = encode_token("list_accounts", &Cursor { endpoint: "/u".into(), offset: 1 }).unwrap();
+        let token = encode_token(
+            "list_accounts",
+            &Cursor {
+                endpoint: "/u".into(),
+                offset: 1,
+            },
+        )
+        .unwrap();
         let mut damaged = token.clone().into_bytes();
         let middle = damaged.len() / 2;
         damaged[middle] = if damaged[middle] == b'A' { b'B' } else { b'A' };

@@ -20,6 +20,10 @@ pub mod oauth;
 pub mod probe;
 pub mod resources;
 
+// Hand-written (not generated): schema fidelity against the reference's recordings.
+#[cfg(test)]
+mod tests;
+
 pub use accounts::*;
 pub use activity::*;
 pub use applications::*;

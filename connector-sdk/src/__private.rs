@@ -1,0 +1,9 @@
+//! Used by the code `#[connector]` generates. Not public API: no semver guarantees.
+
+pub use std::boxed::Box;
+pub use std::vec;
+
+pub use crate::capability::CapabilityLevel;
+pub use crate::caps;
+pub use crate::connector::{Capabilities, Connector, Metadata, NoSettings};
+pub use crate::models::AppCategory;

@@ -1,0 +1,313 @@
+//! The connector's command line, for on-prem deployment:
+//! `<bin> info`, `<bin> <capability> --json '<obj>' | --json-file PATH [--result-file-path out.gz]`.
+//!
+//! A capability's error is an error envelope on stdout with exit 0, as the reference.
+//! A usage error (unknown capability, bad flags, unreadable file, ...) is one line on
+//! stderr, nothing on stdout, and exit 2. When the result file cannot be written after
+//! the capability ran, the envelope goes to stdout, a line to stderr, and the exit is 1.
+
+use std::ffi::OsString;
+use std::fs::File;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Arg, ArgAction, ArgGroup, Command};
+use flate2::Compression;
+use flate2::write::GzEncoder;
+use serde_json::Value;
+
+use crate::connector::Connector;
+
+/// Exit code of a usage error.
+const USAGE: u8 = 2;
+
+/// Runs the CLI of connector `C` (built with `Default`) on the process arguments.
+///
+/// ```no_run
+/// # use connector_sdk::connector::*; use connector_sdk::prelude::*;
+/// # #[derive(Default)] struct MyConnector;
+/// # impl Connector for MyConnector { type Settings = NoSettings; type Credentials = TokenCredential;
+/// #   fn metadata() -> Metadata { Metadata::new("my_app", "1.0.0") }
+/// #   fn capabilities() -> Capabilities<Self> { Capabilities::new() } }
+/// fn main() -> std::process::ExitCode {
+///     connector_sdk::cli::run::<MyConnector>()
+/// }
+/// ```
+pub fn run<C: Connector + Default>() -> ExitCode {
+    run_with(C::default(), std::env::args_os())
+}
+
+/// Runs the CLI of `connector` on `args` (the first one is the program name).
+pub fn run_with<C: Connector>(connector: C, args: impl IntoIterator<Item = OsString>) -> ExitCode {
+    std::panic::set_hook(Box::new(|_| {
+        // The default hook prints the panic message, which may hold a secret.
+        eprintln!("error: the connector failed unexpectedly");
+    }));
+    let metadata = C::metadata();
+    let capabilities = C::capabilities();
+    let args: Vec<OsString> = args.into_iter().collect();
+    let bin = args
+        .first()
+        .and_then(|arg| Path::new(arg).file_name())
+        .map(|name| name.to_string_lossy().into_owned())
+        .unwrap_or_else(|| metadata.app_id.to_owned());
+
+    let mut command = Command::new(bin.clone())
+        .version(metadata.version)
+        .about(format!(
+            "Lumos integration CLI for {}",
+            metadata.name.unwrap_or(metadata.app_id)
+        ))
+        .subcommand_value_name("CAPABILITY")
+        .subcommand_help_heading("Capabilities")
+        .after_help(format!(
+            "Every capability but `info` takes the request envelope as JSON:\n  {bin} validate_credentials --json '{{\"auth\": {{...}}, \"settings\": {{...}}, \"request\": {{}}}}'"
+        ))
+        .subcommand(
+            Command::new("info")
+                .about("Print what this connector supports and how to call it")
+                .arg(result_file_arg()),
+        );
+    for entry in capabilities.entries() {
+        let about = entry
+            .description()
+            .map(str::to_owned)
+            .unwrap_or_else(|| entry.display_name());
+        command = command.subcommand(
+            Command::new(entry.name())
+                .about(about)
+                .arg(
+                    Arg::new("json")
+                        .long("json")
+                        .value_name("JSON")
+                        .help("The request envelope as JSON text")
+                        .value_parser(clap::value_parser!(OsString)),
+                )
+                .arg(
+                    Arg::new("json-file")
+                        .long("json-file")
+                        .value_name("PATH")
+                        .help("A file holding the request envelope")
+                        .value_parser(clap::value_parser!(OsString)),
+                )
+                .group(
+                    ArgGroup::new("input")
+                        .args(["json", "json-file"])
+                        .required(true),
+                )
+                .arg(result_file_arg()),
+        );
+    }
+
+    let matches = match command.clone().try_get_matches_from(&args) {
+        Ok(matches) => matches,
+        Err(err) => {
+            use clap::error::ErrorKind;
+            return match err.kind() {
+                ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
+                    let _ = err.print();
+                    ExitCode::SUCCESS
+                }
+                ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+                | ErrorKind::MissingSubcommand => {
+                    usage_error(&format!("no capability given; `{bin} --help` lists them"))
+                }
+                _ => usage_error(&one_line(&err.render().to_string())),
+            };
+        }
+    };
+    let Some((name, sub)) = matches.subcommand() else {
+        return usage_error(&format!("no capability given; `{bin} --help` lists them"));
+    };
+
+    if let Err(message) = crate::logging::init(metadata.app_id) {
+        return usage_error(&message);
+    }
+    tracing::info!(
+        "Running command started at {}",
+        time::OffsetDateTime::now_utc()
+    );
+
+    let result_path = match sub
+        .get_one::<OsString>("result-file-path")
+        .map(|path| checked_result_path(path))
+    {
+        None => None,
+        Some(Ok(file)) => Some(file),
+        Some(Err(message)) => return usage_error(&message),
+    };
+
+    let output = if name == "info" {
+        let mut info = crate::info::info_envelope::<C>();
+        info.sort_all_objects();
+        info.to_string()
+    } else {
+        let json = match read_input(sub) {
+            Ok(json) => json,
+            Err(message) => return usage_error(&message),
+        };
+        log_arguments::<C>(name, &json);
+        let runtime = match tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+        {
+            Ok(runtime) => runtime,
+            Err(err) => {
+                eprintln!("error: cannot start the async runtime: {err}");
+                return ExitCode::FAILURE;
+            }
+        };
+        runtime.block_on(connector.dispatch(name, &json))
+    };
+
+    match result_path {
+        None => {
+            println!("{output}");
+            ExitCode::SUCCESS
+        }
+        Some((path, file)) => match write_gzip(file, output.as_bytes()) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(err) => {
+                println!("{output}");
+                eprintln!(
+                    "error: cannot write the result file {}: {err}; the result is on stdout",
+                    path.display()
+                );
+                ExitCode::FAILURE
+            }
+        },
+    }
+}
+
+fn result_file_arg() -> Arg {
+    Arg::new("result-file-path")
+        .long("result-file-path")
+        .value_name("PATH")
+        .help("Write the result gzip-compressed to PATH (must end in .gz) instead of stdout")
+        .value_parser(clap::value_parser!(OsString))
+        .action(ArgAction::Set)
+}
+
+fn usage_error(message: &str) -> ExitCode {
+    let message = message.trim();
+    let message = message.strip_prefix("error: ").unwrap_or(message);
+    eprintln!("error: {message}");
+    ExitCode::from(USAGE)
+}
+
+/// clap's multi-line error as one line: the error and its tip, without the usage block.
+fn one_line(rendered: &str) -> String {
+    let mut parts: Vec<&str> = Vec::new();
+    for line in rendered.lines().map(str::trim) {
+        if line.starts_with("Usage:") || line.starts_with("For more information") {
+            break;
+        }
+        if !line.is_empty() {
+            parts.push(line);
+        }
+    }
+    parts.join("; ")
+}
+
+/// The result path without surrounding quotes, checked and opened before the capability runs.
+fn checked_result_path(raw: &OsString) -> Result<(PathBuf, File), String> {
+    let text = raw.to_string_lossy();
+    let path = PathBuf::from(strip_quotes(&text));
+    if path.extension().is_none_or(|ext| ext != "gz") {
+        return Err(format!(
+            "--result-file-path must end with the .gz extension: {}",
+            path.display()
+        ));
+    }
+    File::create(&path)
+        .map(|file| (path.clone(), file))
+        .map_err(|err| format!("cannot create the result file {}: {err}", path.display()))
+}
+
+fn strip_quotes(text: &str) -> &str {
+    let trimmed = text.trim();
+    for quote in ['"', '\''] {
+        if let Some(inner) = trimmed
+            .strip_prefix(quote)
+            .and_then(|rest| rest.strip_suffix(quote))
+        {
+            return inner;
+        }
+    }
+    trimmed
+}
+
+fn read_input(sub: &clap::ArgMatches) -> Result<String, String> {
+    if let Some(json) = sub.get_one::<OsString>("json") {
+        let json = json
+            .to_str()
+            .ok_or_else(|| "--json is not valid UTF-8".to_owned())?;
+        if json.trim().is_empty() {
+            return Err("--json is empty: give the request envelope as a JSON object".to_owned());
+        }
+        return Ok(json.to_owned());
+    }
+    let raw = sub
+        .get_one::<OsString>("json-file")
+        .ok_or_else(|| "give --json or --json-file".to_owned())?;
+    let path = PathBuf::from(strip_quotes(&raw.to_string_lossy()));
+    let bytes = std::fs::read(&path)
+        .map_err(|err| format!("cannot read --json-file {}: {err}", path.display()))?;
+    let json = String::from_utf8(bytes)
+        .map_err(|_| format!("--json-file {} is not valid UTF-8", path.display()))?;
+    if json.trim().is_empty() {
+        return Err(format!("--json-file {} is empty", path.display()));
+    }
+    Ok(json)
+}
+
+fn write_gzip(file: File, bytes: &[u8]) -> std::io::Result<()> {
+    let mut encoder = GzEncoder::new(file, Compression::default());
+    encoder.write_all(bytes)?;
+    encoder.finish()?.sync_all()
+}
+
+/// Logs the command's arguments with secrets redacted (INFO).
+fn log_arguments<C: Connector>(capability: &str, json: &str) {
+    if !tracing::enabled!(tracing::Level::INFO) {
+        return;
+    }
+    let extra: Vec<String> = std::env::var("LUMOS_ADDITIONAL_REDACTED_LOG_KEYS")
+        .unwrap_or_default()
+        .split(',')
+        .map(|key| key.trim().to_ascii_lowercase())
+        .filter(|key| !key.is_empty())
+        .collect();
+    let shown = match serde_json::from_str::<Value>(json) {
+        Ok(value) => crate::redact::redact_request(
+            &value,
+            &crate::info::secret_settings::<C::Settings>(),
+            &extra,
+        )
+        .to_string(),
+        Err(_) => String::from("<not JSON>"),
+    };
+    tracing::info!("Command arguments: {{\"command\": \"{capability}\", \"json\": {shown}}}");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quotes_around_paths_are_stripped() {
+        assert_eq!(strip_quotes("'out.gz'"), "out.gz");
+        assert_eq!(strip_quotes("\"a b.gz\""), "a b.gz");
+        assert_eq!(strip_quotes("plain.gz"), "plain.gz");
+    }
+
+    #[test]
+    fn clap_errors_fold_into_one_line() {
+        let rendered = "error: unrecognized subcommand 'list_acounts'\n\n  tip: a similar subcommand exists: 'list_accounts'\n\nUsage: app [COMMAND]\n\nFor more information, try '--help'.\n";
+        assert_eq!(
+            one_line(rendered),
+            "error: unrecognized subcommand 'list_acounts'; tip: a similar subcommand exists: 'list_accounts'"
+        );
+    }
+}

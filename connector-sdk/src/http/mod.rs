@@ -1,0 +1,1 @@
+//! HTTP client toolkit for connectors that talk to REST APIs.
