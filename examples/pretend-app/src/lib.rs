@@ -4,16 +4,15 @@
 //! with workspace-scoped memberships. Any non-empty token is accepted except `bad-token`,
 //! which is unauthorized everywhere.
 //!
-//! The `Connector` implementation at the bottom is written by hand; it is exactly what the
-//! `#[connector]` macro generates from the annotated `impl` block.
+//! The `#[connector]` attribute on the capability `impl` block generates the connector's
+//! `Connector` implementation: its `info`, dispatch table, library entry and CLI.
 
 pub mod tenant;
 
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
-use connector_sdk::capability::CapabilityLevel;
 use connector_sdk::capability::PayloadFor;
-use connector_sdk::connector::{Capabilities, Metadata};
+use connector_sdk::connector;
 use connector_sdk::prelude::*;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -125,7 +124,59 @@ impl PretendApp {
         ConnectorError::not_found(format!("Account {id} not found"))
             .with_app_error_code("pretend_app.account_not_found")
     }
+}
 
+/// The entitlement types of the pretend app.
+fn entitlement_types() -> Vec<EntitlementType> {
+    vec![
+        EntitlementType {
+            type_id: tenant::ROLE.into(),
+            type_label: "Role".into(),
+            resource_type_id: String::new(),
+            min: 1,
+            max: Some(1),
+            requirements: None,
+        },
+        EntitlementType {
+            type_id: tenant::GROUP.into(),
+            type_label: "Group".into(),
+            resource_type_id: String::new(),
+            min: 0,
+            max: None,
+            requirements: None,
+        },
+        EntitlementType {
+            type_id: tenant::WORKSPACE_MEMBER.into(),
+            type_label: "Workspace Member".into(),
+            resource_type_id: tenant::WORKSPACE.into(),
+            min: 0,
+            max: Some(1),
+            requirements: None,
+        },
+    ]
+}
+
+/// The resource types of the pretend app.
+fn resource_types() -> Vec<ResourceType> {
+    vec![ResourceType {
+        type_id: tenant::WORKSPACE.into(),
+        type_label: "Workspace".into(),
+    }]
+}
+
+#[connector(
+    app_id = "pretend_app",
+    name = "Pretend App",
+    description = "An in-memory example connector built on connector-sdk.",
+    logo_url = "https://pretend.example/logo.png",
+    app_vendor_domain = "pretend.example",
+    categories = [Developers, ItAndSecurity],
+    auth = TokenCredential,
+    settings = PretendSettings,
+    resource_types = resource_types(),
+    entitlement_types = entitlement_types(),
+)]
+impl PretendApp {
     /// Checks the token and names the tenant.
     pub async fn validate_credentials(
         &self,
@@ -140,6 +191,7 @@ impl PretendApp {
     }
 
     /// Lists the accounts, ten to a page unless the request says otherwise.
+    #[connector(page_size = 10)]
     pub async fn list_accounts(
         &self,
         cx: &ContextOf<Self>,
@@ -244,6 +296,7 @@ impl PretendApp {
     }
 
     /// Creates an account with its initial entitlements.
+    #[connector(display_name = "Create Pretend Account")]
     pub async fn create_account(
         &self,
         cx: &ContextOf<Self>,
@@ -443,6 +496,7 @@ impl PretendApp {
     }
 
     /// Counts the accounts, optionally of one status (a custom capability).
+    #[connector(custom, level = read, description = "Counts the accounts, optionally only those of one status.")]
     pub fn count_accounts(
         &self,
         cx: &ContextOf<Self>,
@@ -475,119 +529,4 @@ fn page_of<T, U>(
     let end = start.saturating_add(page.size() as usize).min(items.len());
     let next = (end < items.len()).then_some(Offset(end));
     Paged::new(items[start..end].iter().map(map).collect(), next)
-}
-
-/// What `#[connector(app_id = "pretend_app", auth = TokenCredential, settings = PretendSettings, ...)]`
-/// generates.
-impl Connector for PretendApp {
-    type Settings = PretendSettings;
-    type Credentials = TokenCredential;
-
-    fn metadata() -> Metadata {
-        Metadata::new("pretend_app", env!("CARGO_PKG_VERSION"))
-            .crate_name(env!("CARGO_CRATE_NAME"))
-            .name("Pretend App")
-            .description("An in-memory example connector built on connector-sdk.")
-            .logo_url("https://pretend.example/logo.png")
-            .app_vendor_domain("pretend.example")
-            .categories(vec![AppCategory::Developers, AppCategory::ItAndSecurity])
-            .resource_types(vec![ResourceType {
-                type_id: tenant::WORKSPACE.into(),
-                type_label: "Workspace".into(),
-            }])
-            .entitlement_types(vec![
-                EntitlementType {
-                    type_id: tenant::ROLE.into(),
-                    type_label: "Role".into(),
-                    resource_type_id: String::new(),
-                    min: 1,
-                    max: Some(1),
-                    requirements: None,
-                },
-                EntitlementType {
-                    type_id: tenant::GROUP.into(),
-                    type_label: "Group".into(),
-                    resource_type_id: String::new(),
-                    min: 0,
-                    max: None,
-                    requirements: None,
-                },
-                EntitlementType {
-                    type_id: tenant::WORKSPACE_MEMBER.into(),
-                    type_label: "Workspace Member".into(),
-                    resource_type_id: tenant::WORKSPACE.into(),
-                    min: 0,
-                    max: Some(1),
-                    requirements: None,
-                },
-            ])
-    }
-
-    fn capabilities() -> Capabilities<Self> {
-        Capabilities::<Self>::new()
-            .standard::<caps::ValidateCredentials, _, _, _>(|c, cx, req| {
-                Box::pin(c.validate_credentials(cx, req))
-            })
-            .description("Checks the token and names the tenant.")
-            .list::<caps::ListAccounts, _, _, _>(|c, cx, req, page| {
-                Box::pin(c.list_accounts(cx, req, page))
-            })
-            .default_page_size(10)
-            .description("Lists the accounts, ten to a page unless the request says otherwise.")
-            .list::<caps::ListEntitlements, _, _, _>(|c, cx, req, page| {
-                Box::pin(c.list_entitlements(cx, req, page))
-            })
-            .description("Lists roles, groups and workspace memberships.")
-            .list::<caps::ListResources, _, _, _>(|c, cx, req, page| {
-                Box::pin(async move { c.list_resources(cx, req, page) })
-            })
-            .description("Lists the workspaces (with raw data when asked).")
-            .list::<caps::FindEntitlementAssociations, _, _, _>(|c, cx, req, page| {
-                Box::pin(c.find_entitlement_associations(cx, req, page))
-            })
-            .description("Lists who has which entitlement.")
-            .list::<caps::GetLastActivity, _, _, _>(|c, cx, req, page| {
-                Box::pin(c.get_last_activity(cx, req, page))
-            })
-            .description("The last login of each account asked for.")
-            .list::<caps::ListCustomAttributesSchema, _, _, _>(|c, cx, req, page| {
-                Box::pin(c.list_custom_attributes_schema(cx, req, page))
-            })
-            .description("The pretend app's custom attributes.")
-            .standard::<caps::CreateAccount, _, _, _>(|c, cx, req| {
-                Box::pin(c.create_account(cx, req))
-            })
-            .display_name("Create Pretend Account")
-            .description("Creates an account with its initial entitlements.")
-            .standard::<caps::UpdateAccount, _, _, _>(|c, cx, req| {
-                Box::pin(c.update_account(cx, req))
-            })
-            .description("Changes an account's email or names.")
-            .standard::<caps::ActivateAccount, _, _, _>(|c, cx, req| {
-                Box::pin(c.activate_account(cx, req))
-            })
-            .description("Marks an account active.")
-            .standard::<caps::DeactivateAccount, _, _, _>(|c, cx, req| {
-                Box::pin(c.deactivate_account(cx, req))
-            })
-            .description("Marks an account inactive.")
-            .standard::<caps::DeleteAccount, _, _, _>(|c, cx, req| {
-                Box::pin(c.delete_account(cx, req))
-            })
-            .description("Deletes an account and its entitlements.")
-            .standard::<caps::AssignEntitlement, _, _, _>(|c, cx, req| {
-                Box::pin(c.assign_entitlement(cx, req))
-            })
-            .description("Grants an entitlement.")
-            .standard::<caps::UnassignEntitlement, _, _, _>(|c, cx, req| {
-                Box::pin(c.unassign_entitlement(cx, req))
-            })
-            .description("Revokes an entitlement; revoking one not held is not_found.")
-            .custom::<CountAccounts, AccountCount, _, _>(
-                "count_accounts",
-                CapabilityLevel::Read,
-                |c, cx, req| Box::pin(async move { c.count_accounts(cx, req) }),
-            )
-            .description("Counts the accounts, optionally only those of one status.")
-    }
 }
