@@ -99,11 +99,11 @@ pub fn pydantic_conventions(schema: &mut Value, root_title: Option<&str>) {
     root.remove("$schema");
     if let Some(Value::Object(defs)) = root.get_mut("$defs") {
         for (name, def) in defs.iter_mut() {
-            model(def);
             if let Some(obj) = def.as_object_mut() {
                 obj.entry("title")
                     .or_insert_with(|| Value::String(name.clone()));
             }
+            model(def);
         }
     }
     if let Some(title) = root_title

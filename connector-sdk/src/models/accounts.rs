@@ -12,8 +12,7 @@ use serde::{Deserialize, Serialize};
 use super::*;
 
 /// Enum representing the possible statuses of an account.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
-#[schemars(description = "Enum representing the possible statuses of an account.")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum AccountStatus {
     /// `ACTIVE`
     #[serde(rename = "ACTIVE")]
@@ -49,6 +48,24 @@ impl AccountStatus {
     }
 }
 
+impl JsonSchema for AccountStatus {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "AccountStatus".into()
+    }
+
+    fn schema_id() -> std::borrow::Cow<'static, str> {
+        concat!(module_path!(), "::AccountStatus").into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "enum": ["ACTIVE", "INACTIVE", "SUSPENDED", "DEPROVISIONED", "PENDING", "DELETED"],
+            "description": "Enum representing the possible statuses of an account.",
+        })
+    }
+}
+
 impl std::fmt::Display for AccountStatus {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
@@ -56,8 +73,7 @@ impl std::fmt::Display for AccountStatus {
 }
 
 /// Enum representing the types of accounts.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
-#[schemars(description = "Enum representing the types of accounts.")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum AccountType {
     /// `service`
     #[serde(rename = "service")]
@@ -74,6 +90,24 @@ impl AccountType {
             AccountType::Service => "service",
             AccountType::User => "user",
         }
+    }
+}
+
+impl JsonSchema for AccountType {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "AccountType".into()
+    }
+
+    fn schema_id() -> std::borrow::Cow<'static, str> {
+        concat!(module_path!(), "::AccountType").into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "enum": ["service", "user"],
+            "description": "Enum representing the types of accounts.",
+        })
     }
 }
 

@@ -12,8 +12,7 @@ use serde::{Deserialize, Serialize};
 use super::*;
 
 /// Enum representing types of activity events.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
-#[schemars(description = "Enum representing types of activity events.")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum ActivityEventType {
     /// `last_login`
     #[serde(rename = "last_login")]
@@ -30,6 +29,24 @@ impl ActivityEventType {
             ActivityEventType::LastLogin => "last_login",
             ActivityEventType::LastActivity => "last_activity",
         }
+    }
+}
+
+impl JsonSchema for ActivityEventType {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ActivityEventType".into()
+    }
+
+    fn schema_id() -> std::borrow::Cow<'static, str> {
+        concat!(module_path!(), "::ActivityEventType").into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "enum": ["last_login", "last_activity"],
+            "description": "Enum representing types of activity events.",
+        })
     }
 }
 
@@ -73,15 +90,33 @@ pub struct ActivityRecord {
 }
 
 /// Type of activity performed: a standard [`ActivityType`] or any other string.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(untagged)]
-#[schemars(inline)]
 #[allow(clippy::large_enum_variant)]
 pub enum ActivityRecordActivityType {
     /// A [`ActivityType`].
     Standard(ActivityType),
     /// Any other value.
     Other(String),
+}
+
+impl JsonSchema for ActivityRecordActivityType {
+    fn inline_schema() -> bool {
+        true
+    }
+
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ActivityRecordActivityType".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "anyOf": [
+                generator.subschema_for::<ActivityType>(),
+                generator.subschema_for::<String>(),
+            ]
+        })
+    }
 }
 
 /// Represents the entity that initiated an activity.
@@ -150,8 +185,7 @@ pub struct ActivityRecordTarget {
 }
 
 /// Enum representing standard activity types
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
-#[schemars(description = "Enum representing standard activity types")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum ActivityType {
     /// `ACCOUNT_LOGIN`
     #[serde(rename = "ACCOUNT_LOGIN")]
@@ -164,6 +198,24 @@ impl ActivityType {
         match self {
             ActivityType::AccountLogin => "ACCOUNT_LOGIN",
         }
+    }
+}
+
+impl JsonSchema for ActivityType {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ActivityType".into()
+    }
+
+    fn schema_id() -> std::borrow::Cow<'static, str> {
+        concat!(module_path!(), "::ActivityType").into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "enum": ["ACCOUNT_LOGIN"],
+            "description": "Enum representing standard activity types",
+        })
     }
 }
 

@@ -253,8 +253,7 @@ pub struct ApplicationResourceData {
 }
 
 /// Enum representing the possible statuses of an application.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
-#[schemars(description = "Enum representing the possible statuses of an application.")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum ApplicationStatus {
     /// `ACTIVE`
     #[serde(rename = "ACTIVE")]
@@ -271,6 +270,24 @@ impl ApplicationStatus {
             ApplicationStatus::Active => "ACTIVE",
             ApplicationStatus::Inactive => "INACTIVE",
         }
+    }
+}
+
+impl JsonSchema for ApplicationStatus {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ApplicationStatus".into()
+    }
+
+    fn schema_id() -> std::borrow::Cow<'static, str> {
+        concat!(module_path!(), "::ApplicationStatus").into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "enum": ["ACTIVE", "INACTIVE"],
+            "description": "Enum representing the possible statuses of an application.",
+        })
     }
 }
 
@@ -371,10 +388,7 @@ pub struct AssignedApplicationEntitlement {
 }
 
 /// Enum representing the different assignment modes for an application. Indicates if this application can be directly assigned to an account and/or entitlements can be assigned in the application
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
-#[schemars(
-    description = "Enum representing the different assignment modes for an application. Indicates if this application can be directly assigned to an account and/or entitlements can be assigned in the application"
-)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum AssignmentMode {
     /// `ACCOUNT`
     #[serde(rename = "ACCOUNT")]
@@ -391,6 +405,24 @@ impl AssignmentMode {
             AssignmentMode::Account => "ACCOUNT",
             AssignmentMode::Entitlement => "ENTITLEMENT",
         }
+    }
+}
+
+impl JsonSchema for AssignmentMode {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "AssignmentMode".into()
+    }
+
+    fn schema_id() -> std::borrow::Cow<'static, str> {
+        concat!(module_path!(), "::AssignmentMode").into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "enum": ["ACCOUNT", "ENTITLEMENT"],
+            "description": "Enum representing the different assignment modes for an application. Indicates if this application can be directly assigned to an account and/or entitlements can be assigned in the application",
+        })
     }
 }
 
@@ -485,8 +517,7 @@ pub struct ListApplicationsEntitlements {
 pub struct ListApplicationsResources {}
 
 /// Enum representing different sign on modes for an application.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
-#[schemars(description = "Enum representing different sign on modes for an application.")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum SignOnMode {
     /// `SAML`
     #[serde(rename = "SAML")]
@@ -511,6 +542,24 @@ impl SignOnMode {
             SignOnMode::Bookmark => "BOOKMARK",
             SignOnMode::Unknown => "UNKNOWN",
         }
+    }
+}
+
+impl JsonSchema for SignOnMode {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "SignOnMode".into()
+    }
+
+    fn schema_id() -> std::borrow::Cow<'static, str> {
+        concat!(module_path!(), "::SignOnMode").into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "enum": ["SAML", "OIDC", "BOOKMARK", "UNKNOWN"],
+            "description": "Enum representing different sign on modes for an application.",
+        })
     }
 }
 

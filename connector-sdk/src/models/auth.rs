@@ -313,8 +313,7 @@ pub struct ServiceAccountCredential {
 }
 
 /// ServiceAccountType
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
-#[schemars(description = "ServiceAccountType")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum ServiceAccountType {
     /// `google_cloud`
     #[serde(rename = "google_cloud")]
@@ -339,6 +338,24 @@ impl ServiceAccountType {
             ServiceAccountType::Aws => "aws",
             ServiceAccountType::AwsRole => "aws_role",
         }
+    }
+}
+
+impl JsonSchema for ServiceAccountType {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ServiceAccountType".into()
+    }
+
+    fn schema_id() -> std::borrow::Cow<'static, str> {
+        concat!(module_path!(), "::ServiceAccountType").into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "enum": ["google_cloud", "google_drive", "aws", "aws_role"],
+            "description": "ServiceAccountType",
+        })
     }
 }
 

@@ -168,8 +168,7 @@ pub struct ExpensePaymentStatus {
 }
 
 /// Enum representing the different types of expenses
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
-#[schemars(description = "Enum representing the different types of expenses")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum ExpenseType {
     /// `reimbursement`
     #[serde(rename = "reimbursement")]
@@ -189,6 +188,24 @@ impl ExpenseType {
     }
 }
 
+impl JsonSchema for ExpenseType {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ExpenseType".into()
+    }
+
+    fn schema_id() -> std::borrow::Cow<'static, str> {
+        concat!(module_path!(), "::ExpenseType").into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "enum": ["reimbursement", "card_transaction"],
+            "description": "Enum representing the different types of expenses",
+        })
+    }
+}
+
 impl std::fmt::Display for ExpenseType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
@@ -205,8 +222,7 @@ pub struct ListExpenses {
 }
 
 /// NormalizedExpenseApprovalStatus
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
-#[schemars(description = "NormalizedExpenseApprovalStatus")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum NormalizedExpenseApprovalStatus {
     /// `pending`
     #[serde(rename = "pending")]
@@ -238,6 +254,24 @@ impl NormalizedExpenseApprovalStatus {
     }
 }
 
+impl JsonSchema for NormalizedExpenseApprovalStatus {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "NormalizedExpenseApprovalStatus".into()
+    }
+
+    fn schema_id() -> std::borrow::Cow<'static, str> {
+        concat!(module_path!(), "::NormalizedExpenseApprovalStatus").into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "enum": ["pending", "approved", "rejected", "canceled", "unknown"],
+            "description": "NormalizedExpenseApprovalStatus",
+        })
+    }
+}
+
 impl std::fmt::Display for NormalizedExpenseApprovalStatus {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
@@ -245,8 +279,7 @@ impl std::fmt::Display for NormalizedExpenseApprovalStatus {
 }
 
 /// NormalizedExpensePaymentStatus
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
-#[schemars(description = "NormalizedExpensePaymentStatus")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum NormalizedExpensePaymentStatus {
     /// `paid`
     #[serde(rename = "paid")]
@@ -263,6 +296,24 @@ impl NormalizedExpensePaymentStatus {
             NormalizedExpensePaymentStatus::Paid => "paid",
             NormalizedExpensePaymentStatus::Unpaid => "unpaid",
         }
+    }
+}
+
+impl JsonSchema for NormalizedExpensePaymentStatus {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "NormalizedExpensePaymentStatus".into()
+    }
+
+    fn schema_id() -> std::borrow::Cow<'static, str> {
+        concat!(module_path!(), "::NormalizedExpensePaymentStatus").into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "enum": ["paid", "unpaid"],
+            "description": "NormalizedExpensePaymentStatus",
+        })
     }
 }
 

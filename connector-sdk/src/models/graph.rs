@@ -424,8 +424,7 @@ pub struct Reference {
 }
 
 /// Enum representing the types of references that can be made.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
-#[schemars(description = "Enum representing the types of references that can be made.")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum ReferenceType {
     /// `account`
     #[serde(rename = "account")]
@@ -438,6 +437,24 @@ impl ReferenceType {
         match self {
             ReferenceType::Account => "account",
         }
+    }
+}
+
+impl JsonSchema for ReferenceType {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ReferenceType".into()
+    }
+
+    fn schema_id() -> std::borrow::Cow<'static, str> {
+        concat!(module_path!(), "::ReferenceType").into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "enum": ["account"],
+            "description": "Enum representing the types of references that can be made.",
+        })
     }
 }
 

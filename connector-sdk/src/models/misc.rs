@@ -12,8 +12,7 @@ use serde::{Deserialize, Serialize};
 use super::*;
 
 /// Enum representing different categories of applications.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
-#[schemars(description = "Enum representing different categories of applications.")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum AppCategory {
     /// `HR_AND_LEARNING`
     #[serde(rename = "HR_AND_LEARNING")]
@@ -85,6 +84,24 @@ impl AppCategory {
     }
 }
 
+impl JsonSchema for AppCategory {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "AppCategory".into()
+    }
+
+    fn schema_id() -> std::borrow::Cow<'static, str> {
+        concat!(module_path!(), "::AppCategory").into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "enum": ["HR_AND_LEARNING", "OFFICE_AND_LEGAL", "SALES_AND_SUPPORT", "COMMERCE_AND_MARKETPLACES", "IT_AND_SECURITY", "COMMUNICATION", "DESIGN_AND_CREATIVITY", "OTHER", "MARKETING_AND_ANALYTICS", "DEVELOPERS", "ACCOUNTING_AND_FINANCE", "COLLABORATION", "CONTENT_AND_SOCIAL_MEDIA", "INTERNAL", "EARLY_ACCESS"],
+            "description": "Enum representing different categories of applications.",
+        })
+    }
+}
+
 impl std::fmt::Display for AppCategory {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
@@ -111,8 +128,7 @@ pub struct AppInfo {
 pub struct AppInfoRequestPayload {}
 
 /// HTTP method of an arbitrary request.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
-#[schemars(description = "HTTP method of an arbitrary request.")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum ArbitraryRequestMethod {
     /// `GET`
     #[serde(rename = "GET")]
@@ -129,6 +145,24 @@ impl ArbitraryRequestMethod {
             ArbitraryRequestMethod::Get => "GET",
             ArbitraryRequestMethod::Post => "POST",
         }
+    }
+}
+
+impl JsonSchema for ArbitraryRequestMethod {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ArbitraryRequestMethod".into()
+    }
+
+    fn schema_id() -> std::borrow::Cow<'static, str> {
+        concat!(module_path!(), "::ArbitraryRequestMethod").into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "enum": ["GET", "POST"],
+            "description": "HTTP method of an arbitrary request.",
+        })
     }
 }
 
@@ -207,8 +241,7 @@ pub struct CreatedEffect {
 }
 
 /// Enum representing the types that can be customized with attributes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
-#[schemars(description = "Enum representing the types that can be customized with attributes.")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum CustomAttributeCustomizedType {
     /// `account`
     #[serde(rename = "account")]
@@ -237,6 +270,24 @@ impl CustomAttributeCustomizedType {
             CustomAttributeCustomizedType::Credential => "credential",
             CustomAttributeCustomizedType::NonHumanAccount => "non_human_account",
         }
+    }
+}
+
+impl JsonSchema for CustomAttributeCustomizedType {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "CustomAttributeCustomizedType".into()
+    }
+
+    fn schema_id() -> std::borrow::Cow<'static, str> {
+        concat!(module_path!(), "::CustomAttributeCustomizedType").into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "enum": ["account", "entitlement", "resource", "credential", "non_human_account"],
+            "description": "Enum representing the types that can be customized with attributes.",
+        })
     }
 }
 
@@ -271,8 +322,7 @@ pub struct CustomAttributeSchema {
 }
 
 /// Enum representing the types of custom attributes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
-#[schemars(description = "Enum representing the types of custom attributes.")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum CustomAttributeType {
     /// `string`
     #[serde(rename = "string")]
@@ -301,6 +351,24 @@ impl CustomAttributeType {
             CustomAttributeType::Integer => "integer",
             CustomAttributeType::Datetime => "datetime",
         }
+    }
+}
+
+impl JsonSchema for CustomAttributeType {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "CustomAttributeType".into()
+    }
+
+    fn schema_id() -> std::borrow::Cow<'static, str> {
+        concat!(module_path!(), "::CustomAttributeType").into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "enum": ["string", "user", "boolean", "integer", "datetime"],
+            "description": "Enum representing the types of custom attributes.",
+        })
     }
 }
 
@@ -487,10 +555,7 @@ pub struct NoopEffect {
 /// The reason why a write operation resulted in no changes (noop).
 ///
 /// This enum provides structured information about why an operation didn't modify the target system.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
-#[schemars(
-    description = "The reason why a write operation resulted in no changes (noop).  This enum provides structured information about why an operation didn't modify the target system."
-)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum NoopEffectReason {
     /// `state_already_matches`
     #[serde(rename = "state_already_matches")]
@@ -506,6 +571,24 @@ impl NoopEffectReason {
     }
 }
 
+impl JsonSchema for NoopEffectReason {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "NoopEffectReason".into()
+    }
+
+    fn schema_id() -> std::borrow::Cow<'static, str> {
+        concat!(module_path!(), "::NoopEffectReason").into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "enum": ["state_already_matches"],
+            "description": "The reason why a write operation resulted in no changes (noop).  This enum provides structured information about why an operation didn't modify the target system.",
+        })
+    }
+}
+
 impl std::fmt::Display for NoopEffectReason {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
@@ -513,8 +596,7 @@ impl std::fmt::Display for NoopEffectReason {
 }
 
 /// RateLimitMode
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
-#[schemars(description = "RateLimitMode")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum RateLimitMode {
     /// `enforce`
     #[serde(rename = "enforce")]
@@ -539,6 +621,24 @@ impl RateLimitMode {
             RateLimitMode::Bypass => "bypass",
             RateLimitMode::EnforceNoRetry => "enforce_no_retry",
         }
+    }
+}
+
+impl JsonSchema for RateLimitMode {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "RateLimitMode".into()
+    }
+
+    fn schema_id() -> std::borrow::Cow<'static, str> {
+        concat!(module_path!(), "::RateLimitMode").into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "enum": ["enforce", "retry_only", "bypass", "enforce_no_retry"],
+            "description": "RateLimitMode",
+        })
     }
 }
 
@@ -639,8 +739,7 @@ pub struct RateLimitStateSnapshot {
 }
 
 /// RateLimitStateSnapshotSource
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
-#[schemars(description = "RateLimitStateSnapshotSource")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum RateLimitStateSnapshotSource {
     /// `api_headers`
     #[serde(rename = "api_headers")]
@@ -660,6 +759,24 @@ impl RateLimitStateSnapshotSource {
     }
 }
 
+impl JsonSchema for RateLimitStateSnapshotSource {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "RateLimitStateSnapshotSource".into()
+    }
+
+    fn schema_id() -> std::borrow::Cow<'static, str> {
+        concat!(module_path!(), "::RateLimitStateSnapshotSource").into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "enum": ["api_headers", "sdk_counter"],
+            "description": "RateLimitStateSnapshotSource",
+        })
+    }
+}
+
 impl std::fmt::Display for RateLimitStateSnapshotSource {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
@@ -667,10 +784,7 @@ impl std::fmt::Display for RateLimitStateSnapshotSource {
 }
 
 /// Enum representing the standard capabilities we expect most connectors to provide.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
-#[schemars(
-    description = "Enum representing the standard capabilities we expect most connectors to provide."
-)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum StandardCapabilityName {
     /// `app_info`
     #[serde(rename = "app_info")]
@@ -903,6 +1017,24 @@ impl StandardCapabilityName {
             StandardCapabilityName::ProbeIntegration => "probe_integration",
             StandardCapabilityName::FulfillArbitraryEndpoint => "fulfill_arbitrary_endpoint",
         }
+    }
+}
+
+impl JsonSchema for StandardCapabilityName {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "StandardCapabilityName".into()
+    }
+
+    fn schema_id() -> std::borrow::Cow<'static, str> {
+        concat!(module_path!(), "::StandardCapabilityName").into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "enum": ["app_info", "info", "connected_info", "activate_account", "assign_entitlement", "create_account", "update_account", "deactivate_account", "delete_account", "find_entitlement_associations", "get_account_entitlement_associations", "get_authorization_url", "get_last_activity", "handle_authorization_callback", "handle_client_credentials_request", "list_accounts", "list_updated_accounts", "get_account", "get_data_recency", "list_activity_records", "list_custom_attributes_schema", "list_entitlements", "list_expenses", "list_resources", "list_credentials", "list_non_human_accounts", "get_non_human_account_last_activity", "get_credential_last_activity", "find_resource_graph", "find_entitlement_graph", "find_entitlement_assignments", "refresh_access_token", "unassign_entitlement", "validate_credentials", "transfer_data", "release_resources", "downgrade_license", "assign_application", "get_application", "get_application_account", "list_applications", "list_applications_accounts", "list_applications_activity_records", "list_applications_entitlements", "list_applications_resources", "unassign_application", "list_applications_entitlement_associations", "unassign_application_entitlement", "assign_application_entitlement", "validate_credential_config", "probe_integration", "fulfill_arbitrary_endpoint"],
+            "description": "Enum representing the standard capabilities we expect most connectors to provide.",
+        })
     }
 }
 

@@ -131,8 +131,7 @@ pub struct CredentialLastActivity {
 }
 
 /// The lifecycle status of a credential.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
-#[schemars(description = "The lifecycle status of a credential.")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum CredentialStatus {
     /// `active`
     #[serde(rename = "active")]
@@ -161,6 +160,24 @@ impl CredentialStatus {
             CredentialStatus::Expired => "expired",
             CredentialStatus::Revoked => "revoked",
         }
+    }
+}
+
+impl JsonSchema for CredentialStatus {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "CredentialStatus".into()
+    }
+
+    fn schema_id() -> std::borrow::Cow<'static, str> {
+        concat!(module_path!(), "::CredentialStatus").into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "enum": ["active", "inactive", "stale", "expired", "revoked"],
+            "description": "The lifecycle status of a credential.",
+        })
     }
 }
 

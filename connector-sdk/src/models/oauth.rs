@@ -193,8 +193,7 @@ pub struct RefreshAccessToken {
 }
 
 /// TokenType
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
-#[schemars(description = "TokenType")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum TokenType {
     /// `bearer`
     #[serde(rename = "bearer")]
@@ -207,6 +206,24 @@ impl TokenType {
         match self {
             TokenType::Bearer => "bearer",
         }
+    }
+}
+
+impl JsonSchema for TokenType {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "TokenType".into()
+    }
+
+    fn schema_id() -> std::borrow::Cow<'static, str> {
+        concat!(module_path!(), "::TokenType").into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "enum": ["bearer"],
+            "description": "TokenType",
+        })
     }
 }
 

@@ -10,10 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::*;
 
 /// The action classification - what the caller should do in response to this error.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
-#[schemars(
-    description = "The action classification - what the caller should do in response to this error."
-)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum ConnectorErrorCategory {
     /// `authentication`
     #[serde(rename = "authentication")]
@@ -45,6 +42,24 @@ impl ConnectorErrorCategory {
     }
 }
 
+impl JsonSchema for ConnectorErrorCategory {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ConnectorErrorCategory".into()
+    }
+
+    fn schema_id() -> std::borrow::Cow<'static, str> {
+        concat!(module_path!(), "::ConnectorErrorCategory").into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "enum": ["authentication", "authorization", "transient", "client", "internal"],
+            "description": "The action classification - what the caller should do in response to this error.",
+        })
+    }
+}
+
 impl std::fmt::Display for ConnectorErrorCategory {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
@@ -54,10 +69,7 @@ impl std::fmt::Display for ConnectorErrorCategory {
 /// Canonical error codes for the Lumos Connector SDK.
 ///
 /// Replaces the deprecated ErrorCode enum. Maps onto a two-dimensional fault/action matrix
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
-#[schemars(
-    description = "Canonical error codes for the Lumos Connector SDK.  Replaces the deprecated ErrorCode enum. Maps onto a two-dimensional fault/action matrix"
-)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum ConnectorErrorCode {
     /// `bad_request`
     #[serde(rename = "bad_request")]
@@ -157,6 +169,24 @@ impl ConnectorErrorCode {
     }
 }
 
+impl JsonSchema for ConnectorErrorCode {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ConnectorErrorCode".into()
+    }
+
+    fn schema_id() -> std::borrow::Cow<'static, str> {
+        concat!(module_path!(), "::ConnectorErrorCode").into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "enum": ["bad_request", "invalid_value", "unknown_value", "not_found", "invalid_page_token", "integration_missing_parameter", "unsupported_operation", "conflict", "unauthorized", "authentication_expired", "creds_revoked", "permission_denied", "rate_limit", "bad_gateway", "service_error", "budget_exhausted", "connection_timeout", "request_timeout", "connection_rejected", "connection_closed", "internal_error", "invalid_response"],
+            "description": "Canonical error codes for the Lumos Connector SDK.  Replaces the deprecated ErrorCode enum. Maps onto a two-dimensional fault/action matrix",
+        })
+    }
+}
+
 impl std::fmt::Display for ConnectorErrorCode {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
@@ -164,9 +194,8 @@ impl std::fmt::Display for ConnectorErrorCode {
 }
 
 /// Union of possible error codes returned by the connector. Note: Ongoing migration to ConnectorErrorCode, both are accepted during the migration period. Once all connectors are migrated, this union will be narrowed to a single type.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(untagged)]
-#[schemars(inline)]
 #[allow(clippy::large_enum_variant)]
 pub enum ConnectorErrorCodeUnion {
     /// A [`ConnectorErrorCode`].
@@ -175,9 +204,27 @@ pub enum ConnectorErrorCodeUnion {
     Legacy(LegacyErrorCode),
 }
 
+impl JsonSchema for ConnectorErrorCodeUnion {
+    fn inline_schema() -> bool {
+        true
+    }
+
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ConnectorErrorCodeUnion".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "anyOf": [
+                generator.subschema_for::<ConnectorErrorCode>(),
+                generator.subschema_for::<LegacyErrorCode>(),
+            ]
+        })
+    }
+}
+
 /// Who is responsible for the error.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
-#[schemars(description = "Who is responsible for the error.")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum ConnectorErrorFault {
     /// `caller`
     #[serde(rename = "caller")]
@@ -206,6 +253,24 @@ impl ConnectorErrorFault {
             ConnectorErrorFault::Infrastructure => "infrastructure",
             ConnectorErrorFault::Unknown => "unknown",
         }
+    }
+}
+
+impl JsonSchema for ConnectorErrorFault {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ConnectorErrorFault".into()
+    }
+
+    fn schema_id() -> std::borrow::Cow<'static, str> {
+        concat!(module_path!(), "::ConnectorErrorFault").into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "enum": ["caller", "connector", "upstream", "infrastructure", "unknown"],
+            "description": "Who is responsible for the error.",
+        })
     }
 }
 
@@ -311,11 +376,7 @@ pub struct Error {
 }
 
 /// Enum representing various error codes that can be returned by the connector.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
-#[schemars(rename = "ErrorCode")]
-#[schemars(
-    description = "Enum representing various error codes that can be returned by the connector."
-)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum LegacyErrorCode {
     /// `not_found`
     #[serde(rename = "not_found")]
@@ -427,6 +488,24 @@ impl LegacyErrorCode {
     }
 }
 
+impl JsonSchema for LegacyErrorCode {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ErrorCode".into()
+    }
+
+    fn schema_id() -> std::borrow::Cow<'static, str> {
+        concat!(module_path!(), "::LegacyErrorCode").into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "enum": ["not_found", "internal_error", "api_error", "unauthorized", "bad_request", "permission_denied", "not_implemented", "unexpected_error", "unsupported_operation", "unknown_value", "invalid_value", "bad_gateway", "unauthenticated", "request_timeout", "connection_timeout", "connection_rejected", "rate_limit", "authentication_expired", "service_error", "invalid_response", "client_call_error", "connection_closed", "creds_revoked", "invalid_page_token", "integration_missing_parameter"],
+            "description": "Enum representing various error codes that can be returned by the connector.",
+        })
+    }
+}
+
 impl std::fmt::Display for LegacyErrorCode {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
@@ -434,8 +513,7 @@ impl std::fmt::Display for LegacyErrorCode {
 }
 
 /// The verdict on one configured capability.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
-#[schemars(description = "The verdict on one configured capability.")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum ProbeCapabilityConfigStatus {
     /// `valid`
     #[serde(rename = "valid")]
@@ -463,6 +541,24 @@ impl ProbeCapabilityConfigStatus {
     }
 }
 
+impl JsonSchema for ProbeCapabilityConfigStatus {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ProbeCapabilityConfigStatus".into()
+    }
+
+    fn schema_id() -> std::borrow::Cow<'static, str> {
+        concat!(module_path!(), "::ProbeCapabilityConfigStatus").into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "enum": ["valid", "warning", "invalid", "not_configured"],
+            "description": "The verdict on one configured capability.",
+        })
+    }
+}
+
 impl std::fmt::Display for ProbeCapabilityConfigStatus {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
@@ -470,10 +566,7 @@ impl std::fmt::Display for ProbeCapabilityConfigStatus {
 }
 
 /// Whether a configured capability reads from or writes to the target system.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
-#[schemars(
-    description = "Whether a configured capability reads from or writes to the target system."
-)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum ProbeCapabilityType {
     /// `read`
     #[serde(rename = "read")]
@@ -490,6 +583,24 @@ impl ProbeCapabilityType {
             ProbeCapabilityType::Read => "read",
             ProbeCapabilityType::Write => "write",
         }
+    }
+}
+
+impl JsonSchema for ProbeCapabilityType {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ProbeCapabilityType".into()
+    }
+
+    fn schema_id() -> std::borrow::Cow<'static, str> {
+        concat!(module_path!(), "::ProbeCapabilityType").into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "enum": ["read", "write"],
+            "description": "Whether a configured capability reads from or writes to the target system.",
+        })
     }
 }
 
@@ -573,10 +684,7 @@ pub struct ProbeCheck {
 }
 
 /// The checks a probe can perform. Each maps to one thing a first sync depends on.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
-#[schemars(
-    description = "The checks a probe can perform. Each maps to one thing a first sync depends on."
-)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum ProbeCheckName {
     /// `accounts`
     #[serde(rename = "accounts")]
@@ -604,6 +712,24 @@ impl ProbeCheckName {
     }
 }
 
+impl JsonSchema for ProbeCheckName {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ProbeCheckName".into()
+    }
+
+    fn schema_id() -> std::borrow::Cow<'static, str> {
+        concat!(module_path!(), "::ProbeCheckName").into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "enum": ["accounts", "entitlements", "entitlement_associations", "capability_config"],
+            "description": "The checks a probe can perform. Each maps to one thing a first sync depends on.",
+        })
+    }
+}
+
 impl std::fmt::Display for ProbeCheckName {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
@@ -611,8 +737,7 @@ impl std::fmt::Display for ProbeCheckName {
 }
 
 /// Where a check result came from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
-#[schemars(description = "Where a check result came from.")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum ProbeCheckSource {
     /// `native`
     #[serde(rename = "native")]
@@ -632,6 +757,24 @@ impl ProbeCheckSource {
     }
 }
 
+impl JsonSchema for ProbeCheckSource {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ProbeCheckSource".into()
+    }
+
+    fn schema_id() -> std::borrow::Cow<'static, str> {
+        concat!(module_path!(), "::ProbeCheckSource").into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "enum": ["native", "default"],
+            "description": "Where a check result came from.",
+        })
+    }
+}
+
 impl std::fmt::Display for ProbeCheckSource {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
@@ -639,8 +782,7 @@ impl std::fmt::Display for ProbeCheckSource {
 }
 
 /// The outcome of a single check.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
-#[schemars(description = "The outcome of a single check.")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum ProbeCheckStatus {
     /// `passed`
     #[serde(rename = "passed")]
@@ -665,6 +807,24 @@ impl ProbeCheckStatus {
             ProbeCheckStatus::Unsupported => "unsupported",
             ProbeCheckStatus::Skipped => "skipped",
         }
+    }
+}
+
+impl JsonSchema for ProbeCheckStatus {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ProbeCheckStatus".into()
+    }
+
+    fn schema_id() -> std::borrow::Cow<'static, str> {
+        concat!(module_path!(), "::ProbeCheckStatus").into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "enum": ["passed", "failed", "unsupported", "skipped"],
+            "description": "The outcome of a single check.",
+        })
     }
 }
 
@@ -708,8 +868,7 @@ pub struct ProbeConfigFinding {
 }
 
 /// How serious a configuration finding is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
-#[schemars(description = "How serious a configuration finding is.")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum ProbeConfigFindingSeverity {
     /// `error`
     #[serde(rename = "error")]
@@ -733,6 +892,24 @@ impl ProbeConfigFindingSeverity {
     }
 }
 
+impl JsonSchema for ProbeConfigFindingSeverity {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ProbeConfigFindingSeverity".into()
+    }
+
+    fn schema_id() -> std::borrow::Cow<'static, str> {
+        concat!(module_path!(), "::ProbeConfigFindingSeverity").into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "enum": ["error", "warning", "info"],
+            "description": "How serious a configuration finding is.",
+        })
+    }
+}
+
 impl std::fmt::Display for ProbeConfigFindingSeverity {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
@@ -742,10 +919,7 @@ impl std::fmt::Display for ProbeConfigFindingSeverity {
 /// Whether something a connector declares was actually observed during the probe.
 ///
 /// Shared by the per-entitlement-type and per-custom-attribute breakdowns.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
-#[schemars(
-    description = "Whether something a connector declares was actually observed during the probe.  Shared by the per-entitlement-type and per-custom-attribute breakdowns."
-)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum ProbeCoverageStatus {
     /// `found`
     #[serde(rename = "found")]
@@ -766,6 +940,24 @@ impl ProbeCoverageStatus {
             ProbeCoverageStatus::NotFound => "not_found",
             ProbeCoverageStatus::NotChecked => "not_checked",
         }
+    }
+}
+
+impl JsonSchema for ProbeCoverageStatus {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ProbeCoverageStatus".into()
+    }
+
+    fn schema_id() -> std::borrow::Cow<'static, str> {
+        concat!(module_path!(), "::ProbeCoverageStatus").into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "enum": ["found", "not_found", "not_checked"],
+            "description": "Whether something a connector declares was actually observed during the probe.  Shared by the per-entitlement-type and per-custom-attribute breakdowns.",
+        })
     }
 }
 
@@ -856,9 +1048,8 @@ pub struct ProbeResults {
 /// One record a check fetched, reduced to what is useful to display.
 ///
 /// A discriminated union rather than a wrapper with one field per kind: a sample *is* an account, an entitlement or an association, `kind` declares which is which.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(untagged)]
-#[schemars(inline)]
 #[allow(clippy::large_enum_variant)]
 pub enum ProbeSample {
     /// A [`ProbeSampleAccount`].
@@ -869,6 +1060,27 @@ pub enum ProbeSample {
     Association(ProbeSampleAssociation),
     /// A [`ProbeSampleCapabilityConfig`].
     CapabilityConfig(ProbeSampleCapabilityConfig),
+}
+
+impl JsonSchema for ProbeSample {
+    fn inline_schema() -> bool {
+        true
+    }
+
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ProbeSample".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "anyOf": [
+                generator.subschema_for::<ProbeSampleAccount>(),
+                generator.subschema_for::<ProbeSampleEntitlement>(),
+                generator.subschema_for::<ProbeSampleAssociation>(),
+                generator.subschema_for::<ProbeSampleCapabilityConfig>(),
+            ]
+        })
+    }
 }
 
 impl<'de> Deserialize<'de> for ProbeSample {
@@ -1093,8 +1305,7 @@ pub struct ProbeSampleEntitlement {
 }
 
 /// The outcome of the probe as a whole.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
-#[schemars(description = "The outcome of the probe as a whole.")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum ProbeStatus {
     /// `passed`
     #[serde(rename = "passed")]
@@ -1115,6 +1326,24 @@ impl ProbeStatus {
             ProbeStatus::Partial => "partial",
             ProbeStatus::Failed => "failed",
         }
+    }
+}
+
+impl JsonSchema for ProbeStatus {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ProbeStatus".into()
+    }
+
+    fn schema_id() -> std::borrow::Cow<'static, str> {
+        concat!(module_path!(), "::ProbeStatus").into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "enum": ["passed", "partial", "failed"],
+            "description": "The outcome of the probe as a whole.",
+        })
     }
 }
 

@@ -51,17 +51,47 @@ struct EchoedMessage {
     echoed: String,
 }
 
-/// The demo connector's extended `create_account` payload: `CreatableAccount` plus `email`.
+/// The demo connector's extended `create_account` payload (`CreatableAccount` plus
+/// `email`), written out field by field.
 #[derive(Deserialize, JsonSchema)]
 #[schemars(rename = "CreateAccount", description = "")]
 #[schemars(extend("x-capability-level" = "write"))]
 #[allow(dead_code)]
 struct DemoCreateAccount {
+    /// List of _required_ entitlements that must be set when an account is created. This list is all entitlement types with a min > 0
+    #[serde(default)]
+    entitlements: Vec<CreateAccountEntitlement>,
+    /// The email address for the new account
+    #[serde(default)]
+    email: Option<String>,
+}
+
+/// The same payload written as an extension of `CreatableAccount` with `#[serde(flatten)]`.
+#[derive(Deserialize, JsonSchema)]
+#[schemars(rename = "CreateAccount")]
+#[allow(dead_code)]
+struct FlattenedCreateAccount {
     #[serde(flatten)]
     base: CreatableAccount,
     /// The email address for the new account
     #[serde(default)]
     email: Option<String>,
+}
+
+#[test]
+fn flattened_extension_keeps_the_base_schema() {
+    // schemars merges the flattened base's root keywords (its description and
+    // `x-capability-level`); apart from the description the schema is the reference's.
+    let mut ours = schema_for::<FlattenedCreateAccount>();
+    assert_eq!(ours["x-capability-level"], json!("write"));
+    ours.as_object_mut().unwrap().remove("description");
+    let recorded =
+        recorded_info(CLI_INFO)["capability_schema"]["create_account"]["argument"].clone();
+    let mut failures = Vec::new();
+    assert_same("flattened create_account", &ours, &recorded, &mut failures);
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    let parsed: FlattenedCreateAccount = serde_json::from_value(json!({"email": "a@b.c"})).unwrap();
+    assert!(parsed.base.entitlements.is_empty());
 }
 
 /// (argument, output) schemas of a capability as our runtime would print them.
@@ -289,9 +319,11 @@ fn levels_and_envelopes() {
     use crate::capability::{CapabilityLevel, Envelope};
     assert_eq!(caps::ListAccounts::LEVEL, CapabilityLevel::Read);
     assert_eq!(caps::CreateAccount::LEVEL, CapabilityLevel::Write);
-    assert!(caps::CreateAccount::CUSTOMIZABLE);
-    assert!(caps::UpdateAccount::CUSTOMIZABLE);
-    assert!(!caps::DeleteAccount::CUSTOMIZABLE);
+    const {
+        assert!(caps::CreateAccount::CUSTOMIZABLE);
+        assert!(caps::UpdateAccount::CUSTOMIZABLE);
+        assert!(!caps::DeleteAccount::CUSTOMIZABLE);
+    }
     assert_eq!(
         caps::ValidateCredentialConfig::LEVEL,
         CapabilityLevel::Validation
