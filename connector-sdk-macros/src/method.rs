@@ -234,7 +234,7 @@ pub fn read(item: &ImplItemFn, errors: &mut Errors) -> Option<Method> {
         }
     };
 
-    if page_size.is_some()
+    if let Some(lit) = &page_size
         && !matches!(
             role,
             Role::Standard(Standard {
@@ -243,9 +243,7 @@ pub fn read(item: &ImplItemFn, errors: &mut Errors) -> Option<Method> {
             })
         )
     {
-        if let Some(lit) = &page_size {
-            errors.at(lit, "`page_size` applies to list capabilities only");
-        }
+        errors.at(lit, "`page_size` applies to list capabilities only");
     }
 
     let signature_ok = check_signature(item, &role, errors);

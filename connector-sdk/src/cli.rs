@@ -131,7 +131,7 @@ pub fn run_with<C: Connector>(connector: C, args: impl IntoIterator<Item = OsStr
 
     let result_path = match sub
         .get_one::<OsString>("result-file-path")
-        .map(|path| checked_result_path(path))
+        .map(checked_result_path)
     {
         None => None,
         Some(Ok(file)) => Some(file),

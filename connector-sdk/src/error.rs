@@ -244,6 +244,12 @@ pub enum ErrorCategory {
 /// ```
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConnectorError {
+    // Boxed so that `Result<T, ConnectorError>` stays small on every capability's path.
+    inner: Box<Inner>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+struct Inner {
     code: ErrorCode,
     message: String,
     app_error_code: Option<String>,
@@ -260,119 +266,125 @@ impl ConnectorError {
     /// An error with a code and a message.
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
         ConnectorError {
-            code,
-            message: message.into(),
-            app_error_code: None,
-            hint: code.default_hint().map(str::to_owned),
-            status_code: None,
-            retry_after_seconds: None,
-            retryable: None,
-            throttled: None,
-            refreshable: None,
-            raised_by: None,
+            inner: Box::new(Inner {
+                code,
+                message: message.into(),
+                app_error_code: None,
+                hint: code.default_hint().map(str::to_owned),
+                status_code: None,
+                retry_after_seconds: None,
+                retryable: None,
+                throttled: None,
+                refreshable: None,
+                raised_by: None,
+            }),
         }
     }
 
     /// Sets the connector-specific error code, such as `"my_app.user_locked"`.
     pub fn with_app_error_code(mut self, app_error_code: impl Into<String>) -> Self {
-        self.app_error_code = Some(app_error_code.into());
+        self.inner.app_error_code = Some(app_error_code.into());
         self
     }
 
     /// Sets a hint telling a person what to do about the error.
     pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
-        self.hint = Some(hint.into());
+        self.inner.hint = Some(hint.into());
         self
     }
 
     /// Records the upstream HTTP status that caused the error.
     pub fn with_status_code(mut self, status_code: u16) -> Self {
-        self.status_code = Some(status_code);
+        self.inner.status_code = Some(status_code);
         self
     }
 
     /// Says after how many seconds a retry may succeed.
     pub fn with_retry_after_seconds(mut self, seconds: u64) -> Self {
-        self.retry_after_seconds = Some(seconds);
+        self.inner.retry_after_seconds = Some(seconds);
         self
     }
 
     /// Overrides whether the caller may retry (the code's default otherwise).
     pub fn with_retryable(mut self, retryable: bool) -> Self {
-        self.retryable = Some(retryable);
+        self.inner.retryable = Some(retryable);
         self
     }
 
     /// Overrides whether the error counts as throttling.
     pub fn with_throttled(mut self, throttled: bool) -> Self {
-        self.throttled = Some(throttled);
+        self.inner.throttled = Some(throttled);
         self
     }
 
     /// Overrides whether refreshing credentials may help.
     pub fn with_refreshable(mut self, refreshable: bool) -> Self {
-        self.refreshable = Some(refreshable);
+        self.inner.refreshable = Some(refreshable);
         self
     }
 
     /// Names the kind of error for `raised_by` (the code's kind name otherwise).
     pub fn with_raised_by(mut self, raised_by: impl Into<String>) -> Self {
-        self.raised_by = Some(raised_by.into());
+        self.inner.raised_by = Some(raised_by.into());
         self
     }
 
     /// The error code.
     pub fn code(&self) -> ErrorCode {
-        self.code
+        self.inner.code
     }
 
     /// The message.
     pub fn message(&self) -> &str {
-        &self.message
+        &self.inner.message
     }
 
     /// The connector-specific error code, if any.
     pub fn app_error_code(&self) -> Option<&str> {
-        self.app_error_code.as_deref()
+        self.inner.app_error_code.as_deref()
     }
 
     /// The hint, if any.
     pub fn hint(&self) -> Option<&str> {
-        self.hint.as_deref()
+        self.inner.hint.as_deref()
     }
 
     /// The upstream HTTP status, if any.
     pub fn status_code(&self) -> Option<u16> {
-        self.status_code
+        self.inner.status_code
     }
 
     /// Seconds after which a retry may succeed, if known.
     pub fn retry_after_seconds(&self) -> Option<u64> {
-        self.retry_after_seconds
+        self.inner.retry_after_seconds
     }
 
     /// The wire form of this error, as raised by `raised_in` of connector `app_id`.
     pub fn to_wire(&self, app_id: &str, raised_in: Option<&str>) -> ErrorBody {
         ErrorBody {
-            message: self.message.clone(),
-            status_code: self.status_code,
-            app_error_code: self.app_error_code.clone(),
-            error_code: self.code,
+            message: self.inner.message.clone(),
+            status_code: self.inner.status_code,
+            app_error_code: self.inner.app_error_code.clone(),
+            error_code: self.inner.code,
             app_id: app_id.to_owned(),
             raised_by: raised_in.map(|_| {
-                self.raised_by
+                self.inner
+                    .raised_by
                     .clone()
-                    .unwrap_or_else(|| self.code.kind_name().to_owned())
+                    .unwrap_or_else(|| self.inner.code.kind_name().to_owned())
             }),
             raised_in: raised_in.map(str::to_owned),
             error_metadata: ErrorMetadata {
-                fault: self.code.fault(),
-                category: self.code.category(),
-                hint: self.hint.clone(),
-                retryable: self.retryable.unwrap_or(self.code.retryable()),
-                throttled: self.throttled.unwrap_or(self.code.throttled()),
-                refreshable: self.refreshable.unwrap_or(self.code.refreshable()),
-                retry_after_seconds: self.retry_after_seconds,
+                fault: self.inner.code.fault(),
+                category: self.inner.code.category(),
+                hint: self.inner.hint.clone(),
+                retryable: self.inner.retryable.unwrap_or(self.inner.code.retryable()),
+                throttled: self.inner.throttled.unwrap_or(self.inner.code.throttled()),
+                refreshable: self
+                    .inner
+                    .refreshable
+                    .unwrap_or(self.inner.code.refreshable()),
+                retry_after_seconds: self.inner.retry_after_seconds,
             },
         }
     }
@@ -380,7 +392,7 @@ impl ConnectorError {
 
 impl fmt::Display for ConnectorError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.code, self.message)
+        write!(f, "{}: {}", self.inner.code, self.inner.message)
     }
 }
 

@@ -45,7 +45,7 @@ impl Account {
             given_name: self.given_name.clone(),
             family_name: self.family_name.clone(),
             username: Some(self.username.clone()),
-            user_status: Some(self.status.clone()),
+            user_status: Some(self.status),
             extra_data: None,
             custom_attributes: None,
             account_type: Some(AccountType::User),
