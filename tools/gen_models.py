@@ -989,6 +989,36 @@ def caps_file(spec: Spec, caps: list[dict]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def check_capability_models(spec: Spec, renderer: Renderer, names: list[str], path: str) -> list[str]:
+    """Compares field order and optionality with capability-models.txt (an introspection
+    dump of the reference's pydantic models), when it sits next to the spec."""
+    if not os.path.exists(path):
+        return []
+    problems = []
+    pattern = re.compile(r"^(?:  (?:req|resp) payload (?:list\[)?(\w+)\]?|- (\w+) \([^)]*\)): ?(.*)$")
+    for line in open(path, encoding="utf-8"):
+        m = pattern.match(line.rstrip("\n"))
+        if not m or line.startswith("- enum"):
+            continue
+        name = m.group(1) or m.group(2)
+        if name not in names or spec.kind(name) != "struct":
+            continue
+        expected = []
+        for part in re.split(r", (?=[\w#]+\??: )", m.group(3).strip()):
+            if not part:
+                continue
+            fname, _, _ = part.partition(": ")
+            alias = re.search(r"alias=(\S+)", part)
+            optional = fname.endswith("?")
+            expected.append(((alias.group(1) if alias else fname.rstrip("?")), optional))
+        ours = [(f["wire"], f["kind"] != "required") for f in renderer.fields(name)]
+        if name == "ActivityRecordActivityType":
+            continue
+        if ours != expected:
+            problems.append(f"{name}: ours {ours} != reference {expected}")
+    return problems
+
+
 def main(argv: list[str]) -> int:
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     spec_path = argv[1] if len(argv) > 1 else os.path.join(root, "..", "shared", "protocol", "openapi.yaml")
@@ -1017,6 +1047,8 @@ def main(argv: list[str]) -> int:
         fh.write(mod_file(families))
     with open(os.path.join(root, "connector-sdk", "src", "caps.rs"), "w", encoding="utf-8") as fh:
         fh.write(caps_file(spec, caps))
+    for problem in check_capability_models(spec, renderer, names, os.path.join(os.path.dirname(spec_path), "capability-models.txt")):
+        print(f"warning: {problem}", file=sys.stderr)
     written = [os.path.join(models_dir, f + ".rs") for f in families]
     written += [os.path.join(models_dir, "mod.rs"), os.path.join(root, "connector-sdk", "src", "caps.rs")]
     rustfmt = shutil.which("rustfmt")

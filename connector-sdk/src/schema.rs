@@ -106,8 +106,10 @@ pub fn pydantic_conventions(schema: &mut Value, root_title: Option<&str>) {
             model(def);
         }
     }
+    // A model's root is titled with its name; a bare list (`Vec<T>`) is not, as in pydantic.
     if let Some(title) = root_title
         && !root.contains_key("$ref")
+        && root.get("type").and_then(Value::as_str) != Some("array")
     {
         root.entry("title")
             .or_insert_with(|| Value::String(title.to_owned()));

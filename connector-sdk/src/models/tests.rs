@@ -446,3 +446,186 @@ fn probe_samples_dispatch_on_kind() {
         other => panic!("{other:?}"),
     }
 }
+
+/// Parses a recorded run's request payload and response payload into our models and
+/// checks that they serialize back byte for byte (same keys, same order, same nulls).
+fn wire_roundtrip<P, R>(text: &str)
+where
+    P: serde::de::DeserializeOwned,
+    R: Serialize + serde::de::DeserializeOwned,
+{
+    let run: Value = serde_json::from_str(text).unwrap();
+    let input = &run["input_json"];
+    serde_json::from_value::<P>(input["request"].clone()).expect("request payload");
+    if let Some(auth) = input.get("auth") {
+        serde_json::from_value::<AuthCredential>(auth.clone()).expect("auth");
+    }
+    let stdout: Value = serde_json::from_str(run["stdout"].as_str().unwrap()).unwrap();
+    let recorded = serde_json::to_string(&stdout["response"]).unwrap();
+    let typed: R = serde_json::from_value(stdout["response"].clone()).expect("response payload");
+    assert_eq!(serde_json::to_string(&typed).unwrap(), recorded);
+    if !stdout["execution_summary"].is_null() {
+        let recorded = serde_json::to_string(&stdout["execution_summary"]).unwrap();
+        let typed: ExecutionSummary =
+            serde_json::from_value(stdout["execution_summary"].clone()).unwrap();
+        assert_eq!(serde_json::to_string(&typed).unwrap(), recorded);
+    }
+}
+
+#[test]
+fn recorded_runs_roundtrip_through_the_models() {
+    macro_rules! roundtrip {
+        ($file:literal, $marker:ident) => {
+            wire_roundtrip::<
+                <caps::$marker as Capability>::Payload,
+                <caps::$marker as Capability>::Response,
+            >(include_str!(concat!("../../tests/data/", $file)))
+        };
+    }
+    roundtrip!("cli_list_accounts_page1.json", ListAccounts);
+    roundtrip!("cli_list_accounts_page2.json", ListAccounts);
+    roundtrip!("cli_create_account.json", CreateAccount);
+    roundtrip!("cli_assign_entitlement.json", AssignEntitlement);
+    roundtrip!("cli_validate_credentials.json", ValidateCredentials);
+    roundtrip!(
+        "oauth_handle_authorization_callback.json",
+        HandleAuthorizationCallback
+    );
+    roundtrip!("oauth_refresh_access_token.json", RefreshAccessToken);
+    roundtrip!("oauth_get_authorization_url_pkce.json", GetAuthorizationUrl);
+    roundtrip!(
+        "oauth_cc_handle_client_credentials_request.json",
+        HandleClientCredentialsRequest
+    );
+    roundtrip!("cli_app_info.json", AppInfo);
+}
+
+/// A pydantic schema in the form `app_info` prints it (OpenAPI 3.0): `anyOf [X, null]`
+/// merged into `X` + `"nullable": true`, refs under `#/components/schemas/`.
+fn to_openapi(value: &mut Value) {
+    match value {
+        Value::Object(obj) => {
+            let nullable_branch = match obj.get("anyOf").and_then(Value::as_array) {
+                Some(branches) if branches.len() == 2 && branches[1] == json!({"type": "null"}) => {
+                    Some(branches[0].clone())
+                }
+                _ => None,
+            };
+            if let Some(Value::Object(branch)) = nullable_branch {
+                obj.remove("anyOf");
+                obj.extend(branch);
+                obj.insert("nullable".into(), json!(true));
+            }
+            if let Some(Value::String(r)) = obj.get_mut("$ref") {
+                *r = r.replace("#/$defs/", "#/components/schemas/");
+            }
+            obj.values_mut().for_each(to_openapi);
+        }
+        Value::Array(items) => items.iter_mut().for_each(to_openapi),
+        _ => {}
+    }
+}
+
+#[test]
+fn app_info_components_match() {
+    let run: Value =
+        serde_json::from_str(include_str!("../../tests/data/cli_app_info.json")).unwrap();
+    let components = &run["stdout_json"]["response"]["app_schema"]["components"]["schemas"];
+    let mut ours = serde_json::Map::new();
+    let mut add = |mut schema: Value| {
+        let obj = schema.as_object_mut().unwrap();
+        if let Some(Value::Object(defs)) = obj.remove("$defs") {
+            for (name, def) in defs {
+                ours.insert(name, def);
+            }
+        }
+        let title = obj["title"].as_str().unwrap().to_owned();
+        ours.insert(title, schema);
+    };
+    macro_rules! all {
+        ($($ty:ty),* $(,)?) => { $( add(schema_for::<$ty>()); )* };
+    }
+    all!(
+        AppInfoRequestPayload,
+        AppInfo,
+        AuthCredential,
+        RateLimitRequestInfo,
+        RateLimitResponseInfo,
+        ExecutionSummary,
+        AssignEntitlement,
+        AssignedEntitlement,
+        CreatableAccount,
+        CreatedAccount,
+        DeactivateAccount,
+        DeactivatedAccount,
+        FindEntitlementAssociations,
+        FoundEntitlementAssociation,
+        GetLastActivity,
+        LastActivityData,
+        ListAccounts,
+        FoundAccountData,
+        ListCustomAttributesSchema,
+        CustomAttributeSchema,
+        ListEntitlements,
+        FoundEntitlementData,
+        ListResources,
+        FoundResourceData,
+        ProbeIntegration,
+        ProbeResults,
+        UnassignEntitlement,
+        UnassignedEntitlement,
+        ValidateCredentials,
+        ValidatedCredentials,
+    );
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    for (name, recorded) in components.as_object().unwrap() {
+        let Some(ours) = ours.get(name) else {
+            // The demo's own models, the connector's Settings/Auth and the runtime's Page.
+            assert!(
+                [
+                    "Settings",
+                    "Auth",
+                    "Page",
+                    "CreateAccount",
+                    "EchoMessage",
+                    "EchoedMessage"
+                ]
+                .contains(&name.as_str()),
+                "no model for component {name}"
+            );
+            continue;
+        };
+        let mut ours = ours.clone();
+        to_openapi(&mut ours);
+        let mut recorded = recorded.clone();
+        // app_info replaces the `x-entitlement-type` / `x-resource-type` marks with an
+        // `enum` of the connector's declared types.
+        for (prop, mark) in [
+            ("entitlement_type", "x-entitlement-type"),
+            ("resource_type", "x-resource-type"),
+        ] {
+            let path = format!("/properties/{prop}");
+            if let Some(p) = recorded.pointer_mut(&path).and_then(Value::as_object_mut)
+                && p.remove("enum").is_some()
+                && let Some(o) = ours.pointer_mut(&path).and_then(Value::as_object_mut)
+            {
+                o.remove(mark);
+            }
+        }
+        assert_same(
+            &format!("component {name}"),
+            &ours,
+            &recorded,
+            &mut failures,
+        );
+        checked += 1;
+    }
+    assert!(checked > 50, "{checked}");
+    assert!(
+        failures.is_empty(),
+        "{} mismatches:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
