@@ -45,7 +45,7 @@ pub fn run_with<C: Connector>(connector: C, args: impl IntoIterator<Item = OsStr
         eprintln!("error: the connector failed unexpectedly");
     }));
     let metadata = C::metadata();
-    let capabilities = C::capabilities();
+    let capabilities = crate::connector::registered::<C>();
     let args: Vec<OsString> = args.into_iter().collect();
     let bin = args
         .first()

@@ -197,6 +197,12 @@ impl Metadata {
     }
 }
 
+/// Every capability of connector `C`: the author's, plus those the runtime generates for
+/// every connector (`app_info`, `probe_integration`).
+pub fn registered<C: Connector>() -> Capabilities<C> {
+    crate::builtins::add_builtins(C::capabilities())
+}
+
 /// A handler with its types erased: runs one capability on the raw request JSON.
 pub(crate) type ErasedHandler<C> = Box<
     dyn for<'a> Fn(&'a C, crate::dispatch::Invocation<'a>) -> BoxFuture<'a, String> + Send + Sync,
@@ -442,6 +448,11 @@ impl<C: Connector> Capabilities<C> {
         self
     }
 
+    /// Adds an entry built by the runtime (`app_info`, `probe_integration`, ...).
+    pub(crate) fn push(&mut self, entry: CapabilityEntry<C>) {
+        self.entries.push(entry);
+    }
+
     /// The registered capabilities, in registration order.
     pub fn entries(&self) -> &[CapabilityEntry<C>] {
         &self.entries
@@ -460,7 +471,7 @@ impl<C: Connector> Capabilities<C> {
     }
 }
 
-fn erase<C, G>(handler: G) -> ErasedHandler<C>
+pub(crate) fn erase<C, G>(handler: G) -> ErasedHandler<C>
 where
     G: for<'a> Fn(&'a C, crate::dispatch::Invocation<'a>) -> BoxFuture<'a, String>
         + Send

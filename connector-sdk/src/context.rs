@@ -36,6 +36,7 @@ pub struct Context<S, A> {
     rate_limit: Option<RateLimitRequestInfo>,
     deadline: Instant,
     rate_limit_state: Mutex<Map<String, Value>>,
+    replay: Map<String, Value>,
 }
 
 impl<S, A> Context<S, A> {
@@ -63,6 +64,7 @@ impl<S, A> Context<S, A> {
             rate_limit,
             deadline: Instant::now() + budget.saturating_sub(DEADLINE_MARGIN),
             rate_limit_state: Mutex::new(Map::new()),
+            replay: Map::new(),
         }
     }
 
@@ -122,6 +124,18 @@ impl<S, A> Context<S, A> {
     pub fn last_known_rate_limit_state(&self, config_id: &str) -> Option<Value> {
         let info = serde_json::to_value(self.rate_limit.as_ref()?).ok()?;
         info.get("last_known_state")?.get(config_id).cloned()
+    }
+
+    /// Keeps the request's `auth`, `credentials` and `settings` as JSON, so that the runtime
+    /// can call other capabilities of the same connector with them (probe_integration).
+    pub(crate) fn with_replay(mut self, replay: Map<String, Value>) -> Self {
+        self.replay = replay;
+        self
+    }
+
+    /// The request's `auth`, `credentials` and `settings`, as JSON.
+    pub(crate) fn replay(&self) -> &Map<String, Value> {
+        &self.replay
     }
 
     /// The response's `rate_limit` object, if any client recorded state.

@@ -36,7 +36,7 @@ pub const PANIC_MESSAGE: &str = "The connector failed unexpectedly while running
 /// Runs capability `name` of `connector` on `json`. See [`Connector::dispatch`].
 pub async fn dispatch<C: Connector>(connector: &C, name: &str, json: &str) -> String {
     let metadata = C::metadata();
-    let capabilities = C::capabilities();
+    let capabilities = crate::connector::registered::<C>();
     let Some(entry) = capabilities.get(name) else {
         let err = ConnectorError::unsupported_operation(format!(
             "Capability '{}' is not implemented.",
@@ -310,6 +310,18 @@ fn authenticated_context<C: Connector, P>(
         envelope.auth.as_ref(),
         envelope.credentials.as_deref(),
     )?;
+    let mut replay = serde_json::Map::new();
+    for (key, value) in [
+        ("auth", serde_json::to_value(&envelope.auth)),
+        ("credentials", serde_json::to_value(&envelope.credentials)),
+        ("settings", serde_json::to_value(&envelope.settings)),
+    ] {
+        if let Ok(value) = value
+            && !value.is_null()
+        {
+            replay.insert(key.to_owned(), value);
+        }
+    }
     let settings = check_settings::<C>(envelope.settings.take())?;
     Ok(Context::new(
         invocation.app_id,
@@ -318,7 +330,8 @@ fn authenticated_context<C: Connector, P>(
         credentials,
         envelope.include_raw_data.unwrap_or(false),
         envelope.rate_limit.take(),
-    ))
+    )
+    .with_replay(replay))
 }
 
 pub(crate) async fn run_standard<C, Cap, P, O, F>(
@@ -516,4 +529,32 @@ mod tests {
         assert_eq!(printable("a\u{0}b"), "a\\u{0}b");
         assert_eq!(printable(&"x".repeat(500)).chars().count(), 101);
     }
+}
+
+/// Runs a capability whose envelope is exempt from the credential and settings checks
+/// (`app_info`): only the envelope's shape is checked.
+pub(crate) async fn run_exempt<C, Cap, F>(
+    connector: &C,
+    invocation: Invocation<'_>,
+    handler: F,
+) -> String
+where
+    C: Connector,
+    Cap: Capability,
+    F: for<'a> Fn(&'a C, Cap::Payload) -> BoxFuture<'a, Result<Cap::Response>>,
+{
+    let outcome = async {
+        let envelope = parse_envelope::<Cap::Payload>(invocation.json)?;
+        let response =
+            guarded(handler(connector, envelope.request), std::convert::identity).await?;
+        to_json(&SuccessEnvelope {
+            response,
+            raw_data: None,
+            page: None,
+            rate_limit: None,
+            execution_summary: None,
+        })
+    }
+    .await;
+    finish(&invocation, outcome)
 }

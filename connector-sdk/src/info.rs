@@ -49,7 +49,7 @@ pub(crate) fn missing_required_settings<S: JsonSchema>(
 /// The `info` response payload of connector `C` (without the envelope).
 pub fn info<C: Connector>() -> Value {
     let metadata: Metadata = C::metadata();
-    let capabilities = C::capabilities();
+    let capabilities = crate::connector::registered::<C>();
     let mut capability_schema = Map::new();
     for entry in capabilities.entries() {
         let (argument, output) = entry.schemas();

@@ -7,6 +7,7 @@
 
 #[doc(hidden)]
 pub mod __private;
+pub mod builtins;
 pub mod capability;
 pub mod caps;
 pub mod cli;
