@@ -239,6 +239,15 @@ FAMILY_DOCS = {
 # --------------------------------------------------------------------------------------
 
 
+
+DEFAULTABLE_PREFIXES = ("String", "bool", "i64", "f64", "Option<", "Vec<", "BTreeMap<", "serde_json::Map<", "serde_json::Value", "Secret<")
+
+
+def has_default(rust_type: str) -> bool:
+    """Whether a field of this Rust type implements Default."""
+    return rust_type.startswith(DEFAULTABLE_PREFIXES)
+
+
 def ref_name(ref: str) -> str:
     return ref.rsplit("/", 1)[-1]
 
@@ -648,7 +657,9 @@ class Renderer:
         derives = ["Clone", "Debug", "PartialEq"]
         if not self.spec.has_float(name):
             derives.append("Eq")
-        if all(f["kind"] == "optional" or (f["kind"] == "defaulted" and f["serde"] == ["default"]) for f in fields):
+        # Default wherever every field has one, so authors can write `..Default::default()`
+        # for the optional fields of a struct with required strings and lists.
+        if all(has_default(f["type"]) for f in fields):
             derives.append("Default")
         derives += ["Serialize", "Deserialize", "JsonSchema"]
         lines = doc_lines(desc, "")

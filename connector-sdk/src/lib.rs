@@ -35,3 +35,7 @@ pub use error::{ConnectorError, ErrorCode, Result};
 pub use page::{Page, PageRequest, Paged};
 pub use reply::Reply;
 pub use secret::Secret;
+
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeDoctests;

@@ -118,7 +118,7 @@ impl std::fmt::Display for AccountType {
 }
 
 /// Request payload for activating an account
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[schemars(description = "Request payload for activating an account")]
 #[schemars(extend("x-capability-level" = "write"))]
 pub struct ActivateAccount {
@@ -218,7 +218,7 @@ pub struct CreatedAccount {
 }
 
 /// Request parameters for deactivating an account
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[schemars(description = "Request parameters for deactivating an account")]
 #[schemars(extend("x-capability-level" = "write"))]
 pub struct DeactivateAccount {
@@ -244,7 +244,7 @@ pub struct DeactivatedAccount {
 }
 
 /// Request parameters for deleting an account
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[schemars(description = "Request parameters for deleting an account")]
 #[schemars(extend("x-capability-level" = "write"))]
 pub struct DeleteAccount {
@@ -270,7 +270,7 @@ pub struct DeletedAccount {
 }
 
 /// Request payload for downgrading the license of a user
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[schemars(description = "Request payload for downgrading the license of a user")]
 #[schemars(extend("x-capability-level" = "write"))]
 pub struct DowngradeLicense {
@@ -283,7 +283,7 @@ pub struct DowngradeLicense {
 }
 
 /// Details about the released resources
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[schemars(description = "Details about the released resources")]
 pub struct DowngradedLicense {
     /// Whether the license was successfully downgraded
@@ -299,7 +299,7 @@ pub struct DowngradedLicense {
 }
 
 /// A representation of a user within a connector. The fields provided here are the most commonly occurring across all connectors. For a complete list of fields specific to your connector, please refer to the [info endpoint](#tag/Describe/operation/info).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[schemars(
     description = "A representation of a user within a connector. The fields provided here are the most commonly occurring across all connectors. For a complete list of fields specific to your connector, please refer to the [info endpoint](#tag/Describe/operation/info)."
 )]
@@ -366,7 +366,7 @@ pub struct FoundAccountData {
 }
 
 /// Request parameters for retrieving a single account.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[schemars(description = "Request parameters for retrieving a single account.")]
 #[schemars(extend("x-capability-level" = "read"))]
 pub struct GetAccount {
@@ -477,7 +477,7 @@ pub struct ListUpdatedAccounts {
 }
 
 /// Request payload for releasing resources
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[schemars(description = "Request payload for releasing resources")]
 #[schemars(extend("x-capability-level" = "write"))]
 pub struct ReleaseResources {
@@ -490,7 +490,7 @@ pub struct ReleaseResources {
 }
 
 /// Details about the released resources
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[schemars(description = "Details about the released resources")]
 pub struct ReleaseResourcesStatus {
     /// Whether the resources were successfully released
@@ -506,7 +506,7 @@ pub struct ReleaseResourcesStatus {
 }
 
 /// Request payload for transferring data between accounts
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[schemars(description = "Request payload for transferring data between accounts")]
 #[schemars(extend("x-capability-level" = "write"))]
 pub struct TransferData {
@@ -526,7 +526,7 @@ pub struct TransferData {
 }
 
 /// Details about the transfer
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[schemars(description = "Details about the transfer")]
 pub struct TransferDataStatus {
     /// Whether the data was successfully transferred
@@ -542,7 +542,7 @@ pub struct TransferDataStatus {
 }
 
 /// Request payload for updating a user account
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[schemars(description = "Request payload for updating a user account")]
 #[schemars(extend("x-capability-level" = "write"))]
 pub struct UpdateableAccount {
@@ -557,7 +557,7 @@ pub struct UpdateableAccount {
 /// Response model containing updated accounts with delta synchronization support.
 ///
 /// This model extends the Delta model to include cursor information for efficient incremental synchronization.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[schemars(
     description = "Response model containing updated accounts with delta synchronization support.  This model extends the Delta model to include cursor information for efficient incremental synchronization."
 )]
@@ -603,7 +603,7 @@ pub struct UpdatedAccounts {
 pub struct ValidateCredentials {}
 
 /// Result of credential validation containing validity and tenant information
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[schemars(
     description = "Result of credential validation containing validity and tenant information"
 )]

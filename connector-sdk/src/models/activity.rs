@@ -122,7 +122,7 @@ impl JsonSchema for ActivityRecordActivityType {
 /// Represents the entity that initiated an activity.
 ///
 /// Currently only supports accounts (e.g., users or service accounts), but designed to be extended with other types in the future.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[schemars(
     description = "Represents the entity that initiated an activity.  Currently only supports accounts (e.g., users or service accounts), but designed to be extended with other types in the future."
 )]
@@ -134,7 +134,7 @@ pub struct ActivityRecordActor {
 }
 
 /// Entitlement affected by the activity. This could represent a role, permission, feature, etc.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[schemars(
     description = "Entitlement affected by the activity. This could represent a role, permission, feature, etc."
 )]
@@ -228,7 +228,7 @@ impl std::fmt::Display for ActivityType {
 /// Response model containing data recency information for standard capabilities.
 ///
 /// This model maps each standard capability to an optional datetime indicating when the data for that capability was last updated or refreshed.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[schemars(
     description = "Response model containing data recency information for standard capabilities.  This model maps each standard capability to an optional datetime indicating when the data for that capability was last updated or refreshed."
 )]
@@ -268,7 +268,7 @@ pub struct DataRecency {
 pub struct GetDataRecency {}
 
 /// Request parameters for retrieving last activity data
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[schemars(description = "Request parameters for retrieving last activity data")]
 #[schemars(extend("x-capability-level" = "read"))]
 pub struct GetLastActivity {
@@ -278,7 +278,7 @@ pub struct GetLastActivity {
 }
 
 /// Last known activity data for a user account.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[schemars(description = "Last known activity data for a user account.")]
 pub struct LastActivityData {
     /// The ID of the account.
@@ -295,7 +295,7 @@ pub struct LastActivityData {
 }
 
 /// Request payload for listing activity records.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[schemars(description = "Request payload for listing activity records.")]
 #[schemars(extend("x-capability-level" = "read"))]
 pub struct ListActivityRecords {

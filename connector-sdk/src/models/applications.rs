@@ -121,7 +121,7 @@ pub struct ApplicationActivityRecord {
 }
 
 /// - A link between a user account and their granted entitlement.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[schemars(description = "- A link between a user account and their granted entitlement.")]
 #[schemars(extend("x-unique-hash" = ["account_id", "integration_specific_entitlement_id", "integration_specific_resource_id", "application_instance_id"]))]
 pub struct ApplicationEntitlementAssociation {
@@ -145,7 +145,7 @@ pub struct ApplicationEntitlementAssociation {
 }
 
 /// An entitlement representing an authorization or permission that can be granted to users within the connector.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[schemars(
     description = "An entitlement representing an authorization or permission that can be granted to users within the connector."
 )]
@@ -209,7 +209,7 @@ pub struct ApplicationEntitlementData {
 }
 
 /// Resource data describing a resource within the connector.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[schemars(description = "Resource data describing a resource within the connector.")]
 #[schemars(extend("x-unique-hash" = ["integration_specific_id", "application_instance_id"]))]
 pub struct ApplicationResourceData {
@@ -298,7 +298,7 @@ impl std::fmt::Display for ApplicationStatus {
 }
 
 /// Base request payload to assign an application to an account. Each connector can extend this class to add connector-specific fields.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[schemars(
     description = "Base request payload to assign an application to an account. Each connector can extend this class to add connector-specific fields."
 )]
@@ -318,7 +318,7 @@ pub struct AssignApplication {
 }
 
 /// Request payload for assigning an entitlement
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[schemars(description = "Request payload for assigning an entitlement")]
 #[schemars(extend("x-capability-level" = "write"))]
 pub struct AssignApplicationEntitlement {
@@ -360,7 +360,7 @@ pub struct AssignApplicationEntitlement {
 }
 
 /// Details about the assigned application
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[schemars(description = "Details about the assigned application")]
 pub struct AssignedApplication {
     /// Indicates if an account is assigned to an application via the integration. This does not reflect if the account has actually been created in the application.
@@ -377,7 +377,7 @@ pub struct AssignedApplication {
 }
 
 /// Details about the application entitlement assignment result
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[schemars(description = "Details about the application entitlement assignment result")]
 pub struct AssignedApplicationEntitlement {
     /// This should only ever be true. If the assignment can't happen we expect an error.
@@ -433,7 +433,7 @@ impl std::fmt::Display for AssignmentMode {
 }
 
 /// Request parameters for getting a specific application.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[schemars(description = "Request parameters for getting a specific application.")]
 #[schemars(extend("x-capability-level" = "read"))]
 pub struct GetApplication {
@@ -444,7 +444,7 @@ pub struct GetApplication {
 }
 
 /// Request parameters for retrieving a single account's application assignemnt
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[schemars(
     description = "Request parameters for retrieving a single account's application assignemnt"
 )]
@@ -476,7 +476,7 @@ pub struct ListApplications {}
 pub struct ListApplicationsAccounts {}
 
 /// Request payload for listing activity records.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[schemars(description = "Request payload for listing activity records.")]
 #[schemars(extend("x-capability-level" = "read"))]
 pub struct ListApplicationsActivityRecords {
@@ -570,7 +570,7 @@ impl std::fmt::Display for SignOnMode {
 }
 
 /// Request parameters for unassigning an application
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[schemars(description = "Request parameters for unassigning an application")]
 #[schemars(extend("x-capability-level" = "write"))]
 pub struct UnassignApplication {
@@ -588,7 +588,7 @@ pub struct UnassignApplication {
 }
 
 /// Parameters required to unassign an entitlement from a user account
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[schemars(description = "Parameters required to unassign an entitlement from a user account")]
 #[schemars(extend("x-capability-level" = "write"))]
 pub struct UnassignApplicationEntitlement {
@@ -647,7 +647,7 @@ pub struct UnassignedApplication {
 }
 
 /// Result of the unassign entitlement operation
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[schemars(description = "Result of the unassign entitlement operation")]
 pub struct UnassignedApplicationEntitlement {
     /// Indicates whether the entitlement was successfully unassigned

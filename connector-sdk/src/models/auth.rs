@@ -68,7 +68,7 @@ pub struct AuthCredential {
 }
 
 /// Basic authentication credentials.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[schemars(description = "Basic authentication credentials.")]
 #[schemars(extend("x-credential-type" = "basic"))]
 pub struct BasicCredential {
@@ -90,7 +90,7 @@ pub struct BasicCredential {
 pub struct EmptyCredential {}
 
 /// JWT payload model representing the claims in the JWT.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[schemars(description = "JWT payload model representing the claims in the JWT.")]
 pub struct JWTClaims {
     /// The issuer of the JWT.
@@ -157,7 +157,7 @@ pub struct JWTCredential {
 }
 
 /// JWT headers model.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[schemars(description = "JWT headers model.")]
 pub struct JWTHeaders {
     /// The JWT algorithm.
@@ -207,7 +207,7 @@ pub struct JWTHeaders {
 }
 
 /// Key-pair credential model.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[schemars(description = "Key-pair credential model.")]
 #[schemars(extend("x-credential-type" = "key_pair", "x-keygen-type" = "SSH", "x-semantic" = "key-pair"))]
 pub struct KeyPairCredential {
@@ -223,7 +223,7 @@ pub struct KeyPairCredential {
 }
 
 /// OAuth 1.0a credential model. This auth type is not used much, handling is done per-connector.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[schemars(
     description = "OAuth 1.0a credential model. This auth type is not used much, handling is done per-connector."
 )]
@@ -247,7 +247,7 @@ pub struct OAuth1Credential {
 }
 
 /// OAuth Client Credentials
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[schemars(description = "OAuth Client Credentials")]
 #[schemars(extend("x-credential-type" = "oauth_client_credentials"))]
 pub struct OAuthClientCredential {
@@ -270,7 +270,7 @@ pub struct OAuthClientCredential {
 }
 
 /// OAuth access token and related authentication data.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[schemars(description = "OAuth access token and related authentication data.")]
 #[schemars(extend("x-credential-type" = "oauth"))]
 pub struct OAuthCredential {
@@ -281,7 +281,7 @@ pub struct OAuthCredential {
 }
 
 /// ServiceAccountCredential
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[schemars(description = "ServiceAccountCredential")]
 #[schemars(extend("x-credential-type" = "service_account"))]
 pub struct ServiceAccountCredential {
@@ -366,7 +366,7 @@ impl std::fmt::Display for ServiceAccountType {
 }
 
 /// Token-based authentication credentials.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[schemars(description = "Token-based authentication credentials.")]
 #[schemars(extend("x-credential-type" = "token"))]
 pub struct TokenCredential {

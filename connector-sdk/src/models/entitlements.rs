@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use super::*;
 
 /// Request payload for assigning an entitlement
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[schemars(description = "Request payload for assigning an entitlement")]
 #[schemars(extend("x-capability-level" = "write"))]
 pub struct AssignEntitlement {
@@ -49,7 +49,7 @@ pub struct AssignEntitlement {
 }
 
 /// Details about the entitlement assignment result
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[schemars(description = "Details about the entitlement assignment result")]
 pub struct AssignedEntitlement {
     /// This should only ever be true. If the assignment can't happen we expect an error.
@@ -60,7 +60,7 @@ pub struct AssignedEntitlement {
 }
 
 /// Required entitlement configuration for assigning permissions during account creation
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[schemars(
     description = "Required entitlement configuration for assigning permissions during account creation"
 )]
@@ -102,7 +102,7 @@ pub struct EntitlementRequirement {
 }
 
 /// All the things we need to know about an entitlement type in this app.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[schemars(description = "All the things we need to know about an entitlement type in this app.")]
 pub struct EntitlementType {
     /// A unique identifier for this entitlement type.
@@ -153,7 +153,7 @@ pub struct EntitlementType {
 pub struct FindEntitlementAssociations {}
 
 /// A link between a user account and their granted entitlement.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[schemars(description = "A link between a user account and their granted entitlement.")]
 #[schemars(extend("x-unique-hash" = ["account_id", "integration_specific_entitlement_id", "integration_specific_resource_id"]))]
 pub struct FoundEntitlementAssociation {
@@ -172,7 +172,7 @@ pub struct FoundEntitlementAssociation {
 }
 
 /// An entitlement representing an authorization or permission that can be granted to users within the connector.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[schemars(
     description = "An entitlement representing an authorization or permission that can be granted to users within the connector."
 )]
@@ -231,7 +231,7 @@ pub struct FoundEntitlementData {
 }
 
 /// Request parameters for finding entitlement associations for an account.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[schemars(description = "Request parameters for finding entitlement associations for an account.")]
 #[schemars(extend("x-capability-level" = "read"))]
 pub struct GetAccountEntitlementAssociations {
@@ -255,7 +255,7 @@ pub struct ListEntitlements {
 }
 
 /// Parameters required to unassign an entitlement from a user account
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[schemars(description = "Parameters required to unassign an entitlement from a user account")]
 #[schemars(extend("x-capability-level" = "write"))]
 pub struct UnassignEntitlement {
@@ -288,7 +288,7 @@ pub struct UnassignEntitlement {
 }
 
 /// Result of the unassign entitlement operation
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[schemars(description = "Result of the unassign entitlement operation")]
 pub struct UnassignedEntitlement {
     /// Indicates whether the entitlement was successfully unassigned

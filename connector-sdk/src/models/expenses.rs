@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::*;
 
 /// An amount used in a financial system
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[schemars(description = "An amount used in a financial system")]
 pub struct Amount {
     /// An amount, stored as a decimal string

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::*;
 
 /// An entitlement that can be granted to users within the connector.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[schemars(description = "An entitlement that can be granted to users within the connector.")]
 #[schemars(extend("x-unique-hash" = ["id", "resource_id"]))]
 pub struct AccessGraphEntitlement {
@@ -61,7 +61,7 @@ pub struct AccessGraphEntitlement {
 }
 
 /// An assignment of an entitlement to a resource. Models an actor being granted an entitlement.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[schemars(
     description = "An assignment of an entitlement to a resource. Models an actor being granted an entitlement."
 )]
@@ -84,7 +84,7 @@ pub struct AccessGraphEntitlementAssignment {
 }
 
 /// A model representing the unique identifiers of an entitlement
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[schemars(description = "A model representing the unique identifiers of an entitlement")]
 pub struct AccessGraphEntitlementIdentifier {
     /// The `entitlement_id` field.
@@ -99,7 +99,7 @@ pub struct AccessGraphEntitlementIdentifier {
 }
 
 /// A rule declaring an entitlement that automatically exists for every resource of a given type. Allows connectors to omit individual entitlement nodes from the graph when they are uniform across all resources of a type.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[schemars(
     description = "A rule declaring an entitlement that automatically exists for every resource of a given type. Allows connectors to omit individual entitlement nodes from the graph when they are uniform across all resources of a type."
 )]
@@ -139,7 +139,7 @@ pub struct AccessGraphEntitlementRule {
 }
 
 /// All the things we need to know about an access graph entitlement type in this app. This is used to declare entitlement types for the access graph capabilities.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[schemars(
     description = "All the things we need to know about an access graph entitlement type in this app. This is used to declare entitlement types for the access graph capabilities."
 )]
@@ -181,7 +181,7 @@ pub struct AccessGraphImpliedAccess {
 /// A rule declaring how entitlement access propagates, either within a single resource (when relationship_label is omitted) or across related resources (when relationship_label is set).
 ///
 /// Examples: - Same-resource hierarchy: org-admin -> org-manager on the same tenant - Cross-resource propagation: role/org-member on tenant -> store_role/viewer on contained stores
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[schemars(
     description = "A rule declaring how entitlement access propagates, either within a single resource (when relationship_label is omitted) or across related resources (when relationship_label is set).  Examples: - Same-resource hierarchy: org-admin -> org-manager on the same tenant - Cross-resource propagation: role/org-member on tenant -> store_role/viewer on contained stores"
 )]
@@ -225,7 +225,7 @@ pub struct AccessGraphImpliedAccessRule {
 }
 
 /// Resource data describing a resource within the connector. This can be used to model records, directories, groups, and any other entity in a software system.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[schemars(
     description = "Resource data describing a resource within the connector. This can be used to model records, directories, groups, and any other entity in a software system."
 )]
@@ -287,7 +287,7 @@ pub struct AccessGraphResource {
 }
 
 /// An edge representing a relationship between two resources in the resource hierarchy. This can be used to represent grouped records, nested directories, etc.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[schemars(
     description = "An edge representing a relationship between two resources in the resource hierarchy. This can be used to represent grouped records, nested directories, etc."
 )]
@@ -346,7 +346,7 @@ pub struct CustomAttributeParameter {
 }
 
 /// EntitlementGraph
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[schemars(description = "EntitlementGraph")]
 pub struct EntitlementGraph {
     /// The `nodes` field.
@@ -465,7 +465,7 @@ impl std::fmt::Display for ReferenceType {
 }
 
 /// ResourceGraph
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[schemars(description = "ResourceGraph")]
 pub struct ResourceGraph {
     /// The `resources` field.

@@ -109,7 +109,7 @@ impl std::fmt::Display for AppCategory {
 }
 
 /// AppInfo
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[schemars(description = "AppInfo")]
 pub struct AppInfo {
     /// The `app_id` field.
@@ -173,7 +173,7 @@ impl std::fmt::Display for ArbitraryRequestMethod {
 }
 
 /// The vendor's answer, unaltered, plus what the caller cannot derive from it.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
 #[schemars(
     description = "The vendor's answer, unaltered, plus what the caller cannot derive from it."
 )]
@@ -231,7 +231,7 @@ pub struct ArbitraryResponse {
 }
 
 /// Effect indicating a new record was created in the target system.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[schemars(description = "Effect indicating a new record was created in the target system.")]
 pub struct CreatedEffect {
     /// The `kind` field.
@@ -379,7 +379,7 @@ impl std::fmt::Display for CustomAttributeType {
 }
 
 /// Effect indicating an existing record was removed from the target system.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[schemars(
     description = "Effect indicating an existing record was removed from the target system."
 )]
@@ -487,7 +487,7 @@ pub struct ExecutionSummary {
 }
 
 /// A single read the caller wants executed against the connected app instance.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[schemars(
     description = "A single read the caller wants executed against the connected app instance."
 )]
@@ -1045,7 +1045,7 @@ impl std::fmt::Display for StandardCapabilityName {
 }
 
 /// Effect indicating an existing record was modified in the target system.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[schemars(description = "Effect indicating an existing record was modified in the target system.")]
 pub struct UpdatedEffect {
     /// The `kind` field.

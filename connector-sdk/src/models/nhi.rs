@@ -12,7 +12,7 @@ use super::*;
 /// A credential used by a non-human identity to authenticate to a system (e.g. an access key, OAuth grant, certificate, or OIDC trust policy).
 ///
 /// Credentials carry identifiers and metadata only - never the secret value. Relationships are expressed as fields; Lumos synthesizes the resource node and its relationships from them.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[schemars(
     description = "A credential used by a non-human identity to authenticate to a system (e.g. an access key, OAuth grant, certificate, or OIDC trust policy).  Credentials carry identifiers and metadata only - never the secret value. Relationships are expressed as fields; Lumos synthesizes the resource node and its relationships from them."
 )]

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use super::*;
 
 /// OAuth authorization URL details.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[schemars(description = "OAuth authorization URL details.")]
 pub struct AuthorizationUrl {
     /// The authorization URL to redirect the user to.
@@ -28,7 +28,7 @@ pub struct AuthorizationUrl {
 }
 
 /// Parameters for generating an OAuth authorization URL.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[schemars(description = "Parameters for generating an OAuth authorization URL.")]
 #[schemars(extend("x-capability-category" = "authorization"))]
 pub struct GetAuthorizationUrl {
@@ -62,7 +62,7 @@ pub struct GetAuthorizationUrl {
 }
 
 /// Parameters for handling an OAuth2 authorization callback.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[schemars(description = "Parameters for handling an OAuth2 authorization callback.")]
 #[schemars(extend("x-capability-category" = "authorization"))]
 pub struct HandleAuthorizationCallback {
@@ -99,7 +99,7 @@ pub struct HandleAuthorizationCallback {
 }
 
 /// Parameters for handling a client credentials request.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[schemars(description = "Parameters for handling a client credentials request.")]
 #[schemars(extend("x-capability-category" = "authorization"))]
 pub struct HandleClientCredentials {
@@ -163,7 +163,7 @@ pub struct OauthCredentials {
 }
 
 /// RefreshAccessToken Model
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[schemars(description = "RefreshAccessToken Model")]
 #[schemars(extend("x-capability-category" = "authorization"))]
 pub struct RefreshAccessToken {
@@ -244,7 +244,7 @@ pub struct ValidateCredentialConfig {
 }
 
 /// Result of credential validation containing validity and tenant information
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[schemars(
     description = "Result of credential validation containing validity and tenant information"
 )]

@@ -1127,7 +1127,7 @@ impl<'de> Deserialize<'de> for ProbeSample {
 }
 
 /// A fetched account, reduced to identifying fields.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[schemars(description = "A fetched account, reduced to identifying fields.")]
 pub struct ProbeSampleAccount {
     /// Discriminates this sample from the other kinds.
@@ -1170,7 +1170,7 @@ pub struct ProbeSampleAccount {
 }
 
 /// A fetched association between an account and an entitlement.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[schemars(description = "A fetched association between an account and an entitlement.")]
 pub struct ProbeSampleAssociation {
     /// Discriminates this sample from the other kinds.
@@ -1245,7 +1245,7 @@ pub struct ProbeSampleCapabilityConfig {
 }
 
 /// One custom attribute as it stands on a sampled account.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[schemars(description = "One custom attribute as it stands on a sampled account.")]
 pub struct ProbeSampleCustomAttribute {
     /// The name of the custom attribute.
@@ -1275,7 +1275,7 @@ pub struct ProbeSampleCustomAttribute {
 }
 
 /// A fetched entitlement, reduced to identifying fields.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[schemars(description = "A fetched entitlement, reduced to identifying fields.")]
 pub struct ProbeSampleEntitlement {
     /// Discriminates this sample from the other kinds.

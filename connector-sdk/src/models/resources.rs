@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use super::*;
 
 /// Resource data describing a resource within the connector.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[schemars(description = "Resource data describing a resource within the connector.")]
 #[schemars(extend("x-unique-hash" = ["integration_specific_id"]))]
 pub struct FoundResourceData {
@@ -57,7 +57,7 @@ pub struct FoundResourceData {
 pub struct ListResources {}
 
 /// A type of resource in the connector.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[schemars(description = "A type of resource in the connector.")]
 pub struct ResourceType {
     /// A unique identifier for this resource type.
