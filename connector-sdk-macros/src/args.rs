@@ -19,6 +19,7 @@ pub const KEYS: &[&str] = &[
     "version",
     "auth",
     "credentials",
+    "allowed_credentials",
     "settings",
     "resource_types",
     "entitlement_types",
@@ -61,7 +62,8 @@ pub struct ConnectorArgs {
     pub version: Option<LitStr>,
     pub categories: Vec<Path>,
     pub auth: Option<Type>,
-    pub credentials: Option<Expr>,
+    pub credentials: Vec<CredentialArg>,
+    pub allowed_credentials: Vec<Vec<LitStr>>,
     pub settings: Option<Type>,
     pub resource_types: Option<Expr>,
     pub entitlement_types: Option<Expr>,
@@ -80,7 +82,8 @@ impl ConnectorArgs {
             version: None,
             categories: Vec::new(),
             auth: None,
-            credentials: None,
+            credentials: Vec::new(),
+            allowed_credentials: Vec::new(),
             settings: None,
             resource_types: None,
             entitlement_types: None,
@@ -126,7 +129,8 @@ impl ConnectorArgs {
                 },
                 "auth" => args.auth = ty(&value, &name, errors),
                 "settings" => args.settings = ty(&value, &name, errors),
-                "credentials" => args.credentials = Some(value),
+                "credentials" => args.credentials = credentials(&value, errors),
+                "allowed_credentials" => args.allowed_credentials = allowed(&value, errors),
                 "resource_types" => args.resource_types = Some(value),
                 "entitlement_types" => args.entitlement_types = Some(value),
                 "crate" => match &value {
@@ -153,7 +157,41 @@ impl ConnectorArgs {
                 }
             }
         }
-        if args.auth.is_some() && args.credentials.is_some() {
+        let ids: Vec<String> = args
+            .credentials
+            .iter()
+            .map(|credential| credential.id.value())
+            .collect();
+        for (index, credential) in args.credentials.iter().enumerate() {
+            if ids[..index].contains(&credential.id.value()) {
+                errors.at(
+                    &credential.id,
+                    format!(
+                        "credential id `{}` is declared twice",
+                        credential.id.value()
+                    ),
+                );
+            }
+        }
+        for id in args.allowed_credentials.iter().flatten() {
+            if !ids.contains(&id.value()) {
+                let message = match did_you_mean(&id.value(), ids.iter().map(String::as_str)) {
+                    Some(close) => format!(
+                        "`{}` is not a declared credential id; did you mean `{close}`?",
+                        id.value()
+                    ),
+                    None => format!("`{}` is not a declared credential id", id.value()),
+                };
+                errors.at(id, message);
+            }
+        }
+        if !args.allowed_credentials.is_empty() && args.credentials.is_empty() {
+            errors.push(syn::Error::new(
+                Span::call_site(),
+                "`allowed_credentials` needs `credentials = [...]`",
+            ));
+        }
+        if args.auth.is_some() && !args.credentials.is_empty() {
             errors.push(syn::Error::new(
                 Span::call_site(),
                 "give either `auth` (one credential type) or `credentials` (several), not both",
@@ -192,4 +230,94 @@ fn ty(value: &Expr, key: &str, errors: &mut Errors) -> Option<Type> {
             None
         }
     }
+}
+
+/// One credential of `credentials = [TokenCredential(id = "api", description = "...", optional), ...]`.
+pub struct CredentialArg {
+    pub ty: Path,
+    pub id: LitStr,
+    pub description: LitStr,
+    pub optional: bool,
+}
+
+fn credentials(value: &Expr, errors: &mut Errors) -> Vec<CredentialArg> {
+    const SHAPE: &str = "expected `CredentialType(id = \"...\", description = \"...\")`, optionally with `optional`";
+    let Expr::Array(array) = value else {
+        errors.at(value, format!("`credentials` takes a list: [{SHAPE}, ...]"));
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for element in &array.elems {
+        let Expr::Call(call) = element else {
+            errors.at(element, SHAPE);
+            continue;
+        };
+        let Expr::Path(ty) = &*call.func else {
+            errors.at(&call.func, SHAPE);
+            continue;
+        };
+        let (mut id, mut description, mut optional) = (None, None, false);
+        for arg in &call.args {
+            match arg {
+                Expr::Assign(assign) => {
+                    let key = match &*assign.left {
+                        Expr::Path(path) => path.path.get_ident().map(ToString::to_string),
+                        _ => None,
+                    };
+                    match key.as_deref() {
+                        Some("id") => id = string(&assign.right, "id", errors),
+                        Some("description") => {
+                            description = string(&assign.right, "description", errors)
+                        }
+                        _ => errors.at(&assign.left, "expected `id`, `description` or `optional`"),
+                    }
+                }
+                Expr::Path(path) if path.path.is_ident("optional") => optional = true,
+                other => errors.at(
+                    other,
+                    "expected `id = \"...\"`, `description = \"...\"` or `optional`",
+                ),
+            }
+        }
+        match (id, description) {
+            (Some(id), Some(description)) => {
+                if id.value().trim().is_empty() {
+                    errors.at(&id, "a credential id must not be empty");
+                }
+                out.push(CredentialArg {
+                    ty: ty.path.clone(),
+                    id,
+                    description,
+                    optional,
+                });
+            }
+            (None, _) => errors.at(call, "this credential needs an `id = \"...\"`"),
+            (_, None) => errors.at(call, "this credential needs a `description = \"...\"`"),
+        }
+    }
+    out
+}
+
+fn allowed(value: &Expr, errors: &mut Errors) -> Vec<Vec<LitStr>> {
+    const SHAPE: &str =
+        "`allowed_credentials` takes a list of id lists: [[\"api\"], [\"api\", \"admin\"]]";
+    let Expr::Array(outer) = value else {
+        errors.at(value, SHAPE);
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for combination in &outer.elems {
+        let Expr::Array(inner) = combination else {
+            errors.at(combination, SHAPE);
+            continue;
+        };
+        out.push(
+            inner
+                .elems
+                .iter()
+                .filter_map(|id| string(id, "allowed_credentials", errors))
+                .collect(),
+        );
+    }
+    out
 }

@@ -54,12 +54,6 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
             "a connector type cannot be generic: #[connector] needs one concrete type",
         );
     }
-    if args.credentials.is_some() {
-        errors.push(syn::Error::new(
-            proc_macro2::Span::call_site(),
-            "`credentials = [...]` (multi-credential connectors) is not supported yet; use `auth = <CredentialType>`",
-        ));
-    }
 
     let mut methods = Vec::new();
     for impl_item in &item_impl.items {
@@ -84,7 +78,7 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
         .unwrap_or_else(|| syn::parse_quote!(::connector_sdk));
     let self_ty = &item_impl.self_ty;
     let settings = settings_type(&args, &krate);
-    let credentials = credentials_type(&args);
+    let credentials = credentials_type(&args, &krate);
 
     if let Some(error) = errors.into_error() {
         let error = error.into_compile_error();
@@ -149,7 +143,10 @@ fn settings_type(args: &ConnectorArgs, krate: &Path) -> Type {
         .unwrap_or_else(|| syn::parse_quote!(#krate::__private::NoSettings))
 }
 
-fn credentials_type(args: &ConnectorArgs) -> Type {
+fn credentials_type(args: &ConnectorArgs, krate: &Path) -> Type {
+    if !args.credentials.is_empty() {
+        return syn::parse_quote!(#krate::__private::CredentialSet);
+    }
     args.auth.clone().unwrap_or_else(|| syn::parse_quote!(()))
 }
 
@@ -180,6 +177,21 @@ fn metadata(args: &ConnectorArgs, krate: &Path) -> TokenStream {
         .resource_types
         .as_ref()
         .map(|expr| quote!(.resource_types(#expr)));
+    let credentials = (!args.credentials.is_empty()).then(|| {
+        let specs = args.credentials.iter().map(|credential| {
+            let (ty, id, description) = (&credential.ty, &credential.id, &credential.description);
+            let optional = credential.optional.then(|| quote!(.optional()));
+            quote_spanned!(ty.span()=> #krate::__private::CredentialSpec::new::<#ty>(#id, #description) #optional)
+        });
+        quote!(.credentials(#krate::__private::vec![#(#specs),*]))
+    });
+    let allowed = (!args.allowed_credentials.is_empty()).then(|| {
+        let combinations = args
+            .allowed_credentials
+            .iter()
+            .map(|ids| quote!(#krate::__private::vec![#(#ids),*]));
+        quote!(.allowed_credentials(#krate::__private::vec![#(#combinations),*]))
+    });
     let entitlement_types = args
         .entitlement_types
         .as_ref()
@@ -191,6 +203,8 @@ fn metadata(args: &ConnectorArgs, krate: &Path) -> TokenStream {
             #categories
             #resource_types
             #entitlement_types
+            #credentials
+            #allowed
     }
 }
 

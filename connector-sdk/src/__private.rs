@@ -7,3 +7,4 @@ pub use crate::capability::CapabilityLevel;
 pub use crate::caps;
 pub use crate::connector::{Capabilities, Connector, Metadata, NoSettings};
 pub use crate::models::AppCategory;
+pub use crate::credentials::{CredentialSet, CredentialSpec};

@@ -13,7 +13,7 @@ use crate::capability::{
     Capability, CapabilityLevel, CapabilityResult, Envelope, ListCapability, ListResult, PayloadFor,
 };
 use crate::context::Context;
-use crate::credentials::Credentials;
+use crate::credentials::{CredentialSpec, CredentialSpecs, Credentials};
 use crate::models::{AppCategory, EntitlementType, ResourceType};
 use crate::page::PageRequest;
 
@@ -129,6 +129,8 @@ pub struct Metadata {
     pub resource_types: Vec<ResourceType>,
     /// The entitlement types the connector lists.
     pub entitlement_types: Vec<EntitlementType>,
+    /// The credentials of a multi-credential connector and their allowed combinations.
+    pub credentials: CredentialSpecs,
 }
 
 impl Metadata {
@@ -145,6 +147,7 @@ impl Metadata {
             categories: Vec::new(),
             resource_types: Vec::new(),
             entitlement_types: Vec::new(),
+            credentials: CredentialSpecs::default(),
         }
     }
 
@@ -190,6 +193,20 @@ impl Metadata {
         self
     }
 
+    /// Declares the credentials of a multi-credential connector (its `Credentials` type is
+    /// [`CredentialSet`](crate::credentials::CredentialSet)).
+    pub fn credentials(mut self, credentials: Vec<CredentialSpec>) -> Self {
+        self.credentials.specs = credentials;
+        self
+    }
+
+    /// Sets the allowed combinations of credential ids (default: all required ones
+    /// together, or each optional one alone).
+    pub fn allowed_credentials(mut self, combinations: Vec<Vec<&'static str>>) -> Self {
+        self.credentials.allowed = combinations;
+        self
+    }
+
     /// Sets the entitlement types.
     pub fn entitlement_types(mut self, entitlement_types: Vec<EntitlementType>) -> Self {
         self.entitlement_types = entitlement_types;
@@ -200,7 +217,13 @@ impl Metadata {
 /// Every capability of connector `C`: the author's, plus those the runtime generates for
 /// every connector (`app_info`, `probe_integration`).
 pub fn registered<C: Connector>() -> Capabilities<C> {
-    crate::builtins::add_builtins(C::capabilities())
+    let mut capabilities = C::capabilities();
+    if <C::Credentials as Credentials>::MULTI
+        && capabilities.get("validate_credential_config").is_none()
+    {
+        capabilities.push(crate::credential_config::entry::<C>());
+    }
+    crate::builtins::add_builtins(capabilities)
 }
 
 /// A handler with its types erased: runs one capability on the raw request JSON.

@@ -23,6 +23,7 @@ use crate::reply::{CustomSuccessEnvelope, SuccessEnvelope};
 /// What a handler receives: the raw request and where it runs.
 pub(crate) struct Invocation<'a> {
     pub app_id: &'static str,
+    pub credentials: &'a crate::credentials::CredentialSpecs,
     pub crate_name: &'static str,
     pub capability: &'static str,
     pub default_page_size: u32,
@@ -46,6 +47,7 @@ pub async fn dispatch<C: Connector>(connector: &C, name: &str, json: &str) -> St
     };
     let invocation = Invocation {
         app_id: metadata.app_id,
+        credentials: &metadata.credentials,
         crate_name: metadata.crate_name,
         capability: entry.name,
         default_page_size: entry.default_page_size.unwrap_or(DEFAULT_PAGE_SIZE),
@@ -214,6 +216,7 @@ fn without_values(message: &str) -> String {
 fn check_credentials<A: Credentials>(
     auth: Option<&AuthCredential>,
     credentials: Option<&[AuthCredential]>,
+    specs: &crate::credentials::CredentialSpecs,
 ) -> Result<A> {
     match (auth, credentials) {
         (Some(_), Some(_)) => Err(ConnectorError::bad_request(
@@ -222,7 +225,7 @@ fn check_credentials<A: Credentials>(
         (None, None) => Err(ConnectorError::bad_request(
             "Missing auth/credentials in request",
         )),
-        _ => A::from_request(auth, credentials),
+        _ => A::from_request(auth, credentials, specs),
     }
 }
 
@@ -309,6 +312,7 @@ fn authenticated_context<C: Connector, P>(
     let credentials = check_credentials::<C::Credentials>(
         envelope.auth.as_ref(),
         envelope.credentials.as_deref(),
+        invocation.credentials,
     )?;
     let mut replay = serde_json::Map::new();
     for (key, value) in [

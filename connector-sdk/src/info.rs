@@ -76,7 +76,7 @@ pub fn info<C: Connector>() -> Value {
         "capability_schema": capability_schema,
         "oauth_scopes": Value::Null,
         "authentication_schema": <C::Credentials as Credentials>::authentication_schema(),
-        "credentials_schema": <C::Credentials as Credentials>::credentials_schema(),
+        "credentials_schema": metadata.credentials.specs.iter().map(|spec| spec.schema()).collect::<Vec<Value>>(),
         "logo_url": metadata.logo_url,
         "user_friendly_name": metadata.name,
         "description": metadata.description,

@@ -12,6 +12,7 @@ pub mod capability;
 pub mod caps;
 pub mod cli;
 pub mod connector;
+mod credential_config;
 pub mod context;
 pub mod credentials;
 pub mod dispatch;
