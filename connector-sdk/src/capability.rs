@@ -78,7 +78,10 @@ pub trait ListCapability: Capability<Response = Vec<Self::Item>> {
     message = "`{Self}` is not a payload that capability `{Cap}` accepts",
     note = "use the capability's own payload type, e.g. `ListAccounts` for `caps::ListAccounts`; only create_account and update_account take an extended payload"
 )]
-pub trait PayloadFor<Cap: Capability>: DeserializeOwned + JsonSchema + Send + 'static {}
+pub trait PayloadFor<Cap: Capability>:
+    DeserializeOwned + Serialize + JsonSchema + Send + 'static
+{
+}
 
 /// Declares a standard capability marker type. Used by [`crate::caps`].
 macro_rules! standard_capability {

@@ -421,7 +421,7 @@ impl<C: Connector> Capabilities<C> {
         handler: F,
     ) -> Self
     where
-        P: DeserializeOwned + JsonSchema + Send + 'static,
+        P: DeserializeOwned + Serialize + JsonSchema + Send + 'static,
         R: Serialize + JsonSchema + Send + 'static,
         O: CapabilityResult<R>,
         F: for<'a> Fn(&'a C, &'a ContextOf<C>, P) -> BoxFuture<'a, O>

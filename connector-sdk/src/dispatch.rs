@@ -11,7 +11,9 @@ use serde::de::{DeserializeOwned, IgnoredAny};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::capability::{Capability, CapabilityResult, Envelope, ListCapability, ListResult};
+use crate::capability::{
+    Capability, CapabilityLevel, CapabilityResult, Envelope, ListCapability, ListResult,
+};
 use crate::connector::{Connector, ContextOf, NoSettings, UnauthenticatedContextOf};
 use crate::context::Context;
 use crate::credentials::Credentials;
@@ -346,7 +348,7 @@ pub(crate) async fn run_standard<C, Cap, P, O, F>(
 where
     C: Connector,
     Cap: Capability,
-    P: DeserializeOwned + Send + 'static,
+    P: DeserializeOwned + Serialize + Send + 'static,
     O: CapabilityResult<Cap::Response>,
     F: for<'a> Fn(&'a C, &'a ContextOf<C>, P) -> BoxFuture<'a, O>,
 {
@@ -360,12 +362,14 @@ where
             .into());
         }
         let cx = authenticated_context::<C, P>(&invocation, &mut envelope)?;
+        let fingerprint = (Cap::LEVEL != CapabilityLevel::Read)
+            .then(|| crate::fingerprint::fingerprint(&envelope.request));
         let reply = guarded(
             handler(connector, &cx, envelope.request),
             CapabilityResult::into_reply,
         )
         .await?;
-        let (response, raw_data, execution_summary) = reply.into_parts();
+        let (response, raw_data, execution_summary) = reply.into_parts(fingerprint.as_deref());
         to_json(&SuccessEnvelope {
             response,
             raw_data,
@@ -386,7 +390,7 @@ pub(crate) async fn run_unauthenticated<C, Cap, P, O, F>(
 where
     C: Connector,
     Cap: Capability,
-    P: DeserializeOwned + Send + 'static,
+    P: DeserializeOwned + Serialize + Send + 'static,
     O: CapabilityResult<Cap::Response>,
     F: for<'a> Fn(&'a C, &'a UnauthenticatedContextOf<C>, P) -> BoxFuture<'a, O>,
 {
@@ -401,12 +405,14 @@ where
             envelope.include_raw_data.unwrap_or(false),
             envelope.rate_limit.take(),
         );
+        let fingerprint = (Cap::LEVEL != CapabilityLevel::Read)
+            .then(|| crate::fingerprint::fingerprint(&envelope.request));
         let reply = guarded(
             handler(connector, &cx, envelope.request),
             CapabilityResult::into_reply,
         )
         .await?;
-        let (response, raw_data, execution_summary) = reply.into_parts();
+        let (response, raw_data, execution_summary) = reply.into_parts(fingerprint.as_deref());
         to_json(&SuccessEnvelope {
             response,
             raw_data,
@@ -427,7 +433,7 @@ pub(crate) async fn run_list<C, Cap, P, O, F>(
 where
     C: Connector,
     Cap: ListCapability,
-    P: DeserializeOwned + Send + 'static,
+    P: DeserializeOwned + Serialize + Send + 'static,
     O: ListResult<Cap::Item>,
     F: for<'a> Fn(&'a C, &'a ContextOf<C>, P, PageRequest<O::Cursor>) -> BoxFuture<'a, O>,
 {
@@ -485,7 +491,7 @@ pub(crate) async fn run_custom<C, P, R, O, F>(
 ) -> String
 where
     C: Connector,
-    P: DeserializeOwned + Send + 'static,
+    P: DeserializeOwned + Serialize + Send + 'static,
     R: Serialize + Send + 'static,
     O: CapabilityResult<R>,
     F: for<'a> Fn(&'a C, &'a ContextOf<C>, P) -> BoxFuture<'a, O>,
@@ -494,12 +500,13 @@ where
         let mut envelope = parse_envelope::<P>(invocation.json)?;
         parse_json::<CustomEnvelopeKeys>(invocation.json)?;
         let cx = authenticated_context::<C, P>(&invocation, &mut envelope)?;
+        let fingerprint = Some(crate::fingerprint::fingerprint(&envelope.request));
         let reply = guarded(
             handler(connector, &cx, envelope.request),
             CapabilityResult::into_reply,
         )
         .await?;
-        let (response, raw_data, execution_summary) = reply.into_parts();
+        let (response, raw_data, execution_summary) = reply.into_parts(fingerprint.as_deref());
         to_json(&CustomSuccessEnvelope {
             page: None,
             raw_data,

@@ -17,6 +17,7 @@ pub mod context;
 pub mod credentials;
 pub mod dispatch;
 pub mod error;
+pub mod fingerprint;
 pub mod http;
 pub mod info;
 pub mod logging;

@@ -3,25 +3,38 @@
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::models::ExecutionSummary;
+use crate::models::{Effect, ExecutionSummary, NoopEffectReason};
 use crate::page::Page;
 
 /// A capability's answer: the response payload plus optional `raw_data` and
 /// `execution_summary`. A capability may return the bare payload instead; it converts.
 ///
+/// A write states its effect in one line; the runtime adds the request's fingerprint:
+///
 /// ```
 /// use connector_sdk::Reply;
-/// use connector_sdk::models::AssignedEntitlement;
+/// use connector_sdk::models::{AccountStatus, CreatedAccount, DeactivatedAccount};
 ///
-/// let reply: Reply<AssignedEntitlement> = AssignedEntitlement { assigned: true }.into();
-/// let reply = reply.with_raw_data(serde_json::json!({"status": "ok"}));
-/// assert!(reply.raw_data().is_some());
+/// let created = Reply::created(CreatedAccount { id: Some("u-1".into()), status: AccountStatus::Active, created: true })
+///     .described("Created account u-1");
+/// let already = Reply::unchanged(DeactivatedAccount { status: AccountStatus::Inactive, deactivated: true }).idempotent();
+/// # let _ = (created, already);
 /// ```
 #[derive(Clone, Debug, PartialEq)]
 pub struct Reply<T> {
     response: T,
     raw_data: Option<Value>,
-    execution_summary: Option<ExecutionSummary>,
+    summary: Option<Summary>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+enum Summary {
+    Given(ExecutionSummary),
+    Pending {
+        effect: Effect,
+        is_idempotent: bool,
+        description: Option<String>,
+    },
 }
 
 impl<T> Reply<T> {
@@ -30,8 +43,61 @@ impl<T> Reply<T> {
         Reply {
             response,
             raw_data: None,
-            execution_summary: None,
+            summary: None,
         }
+    }
+
+    fn with_effect(response: T, effect: Effect) -> Self {
+        Reply {
+            response,
+            raw_data: None,
+            summary: Some(Summary::Pending {
+                effect,
+                is_idempotent: false,
+                description: None,
+            }),
+        }
+    }
+
+    /// A reply saying the write created a record.
+    pub fn created(response: T) -> Self {
+        Reply::with_effect(response, Effect::Created)
+    }
+
+    /// A reply saying the write changed a record.
+    pub fn updated(response: T) -> Self {
+        Reply::with_effect(response, Effect::Updated)
+    }
+
+    /// A reply saying the write removed a record.
+    pub fn deleted(response: T) -> Self {
+        Reply::with_effect(response, Effect::Deleted)
+    }
+
+    /// A reply saying nothing had to change: the app already was in the state asked for.
+    pub fn unchanged(response: T) -> Self {
+        Reply::with_effect(
+            response,
+            Effect::Noop {
+                reason: NoopEffectReason::StateAlreadyMatches,
+            },
+        )
+    }
+
+    /// Marks the write idempotent: the same request again has the same result.
+    pub fn idempotent(mut self) -> Self {
+        if let Some(Summary::Pending { is_idempotent, .. }) = &mut self.summary {
+            *is_idempotent = true;
+        }
+        self
+    }
+
+    /// Adds a human-readable description of what the write did.
+    pub fn described(mut self, text: impl Into<String>) -> Self {
+        if let Some(Summary::Pending { description, .. }) = &mut self.summary {
+            *description = Some(text.into());
+        }
+        self
     }
 
     /// Attaches the app's raw answer.
@@ -40,9 +106,9 @@ impl<T> Reply<T> {
         self
     }
 
-    /// Attaches what a write did.
+    /// Attaches a complete execution summary (the fingerprint included).
     pub fn with_execution_summary(mut self, summary: ExecutionSummary) -> Self {
-        self.execution_summary = Some(summary);
+        self.summary = Some(Summary::Given(summary));
         self
     }
 
@@ -56,13 +122,35 @@ impl<T> Reply<T> {
         self.raw_data.as_ref()
     }
 
-    /// The execution summary, if any.
-    pub fn execution_summary(&self) -> Option<&ExecutionSummary> {
-        self.execution_summary.as_ref()
+    /// The effect stated for this reply, if any.
+    pub fn effect(&self) -> Option<&Effect> {
+        match &self.summary {
+            Some(Summary::Given(summary)) => Some(&summary.effect),
+            Some(Summary::Pending { effect, .. }) => Some(effect),
+            None => None,
+        }
     }
 
-    pub(crate) fn into_parts(self) -> (T, Option<Value>, Option<ExecutionSummary>) {
-        (self.response, self.raw_data, self.execution_summary)
+    /// The parts, with a stated effect completed by the request's fingerprint.
+    pub(crate) fn into_parts(
+        self,
+        fingerprint: Option<&str>,
+    ) -> (T, Option<Value>, Option<ExecutionSummary>) {
+        let summary = self.summary.map(|summary| match summary {
+            Summary::Given(summary) => summary,
+            Summary::Pending {
+                effect,
+                is_idempotent,
+                description,
+            } => ExecutionSummary {
+                effect,
+                request_fingerprint: fingerprint.unwrap_or_default().to_owned(),
+                is_idempotent,
+                description,
+                caught_errors: None,
+            },
+        });
+        (self.response, self.raw_data, summary)
     }
 }
 

@@ -106,7 +106,7 @@ impl Directory {
 }
 
 /// The create_account payload of this connector.
-#[derive(Clone, Debug, serde::Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct NewAccount {
     /// The standard fields.
     #[serde(flatten)]

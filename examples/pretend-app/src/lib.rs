@@ -33,7 +33,7 @@ pub struct PretendSettings {
 pub struct Offset(pub usize);
 
 /// The create_account payload: the standard fields plus the pretend app's own.
-#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
 #[schemars(rename = "CreatePretendAccount")]
 pub struct CreatePretendAccount {
     /// The standard fields (initial entitlements).
@@ -55,7 +55,7 @@ pub struct CreatePretendAccount {
 impl PayloadFor<caps::CreateAccount> for CreatePretendAccount {}
 
 /// The update_account payload: the account's id plus the fields to change.
-#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
 #[schemars(rename = "UpdatePretendAccount")]
 pub struct UpdatePretendAccount {
     /// The standard fields (the account's id).
@@ -75,7 +75,7 @@ pub struct UpdatePretendAccount {
 impl PayloadFor<caps::UpdateAccount> for UpdatePretendAccount {}
 
 /// The payload of the custom capability `count_accounts`.
-#[derive(Clone, Debug, Default, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize, JsonSchema)]
 pub struct CountAccounts {
     /// Count only accounts with this status.
     #[serde(default)]
@@ -349,12 +349,13 @@ impl PretendApp {
                 &entitlement.integration_specific_id,
             );
         }
-        Ok(CreatedAccount {
+        let description = format!("Created account {id} for {}", req.username);
+        let created = CreatedAccount {
             id: Some(id),
             status: AccountStatus::Active,
             created: true,
-        }
-        .into())
+        };
+        Ok(Reply::created(created).described(description))
     }
 
     /// Changes an account's email or names.
@@ -362,7 +363,7 @@ impl PretendApp {
         &self,
         cx: &ContextOf<Self>,
         req: UpdatePretendAccount,
-    ) -> Result<UpdateableAccount> {
+    ) -> Result<Reply<UpdateableAccount>> {
         Self::check_token(cx)?;
         let mut tenant = self.tenant();
         let account = tenant
@@ -377,7 +378,7 @@ impl PretendApp {
         if req.family_name.is_some() {
             account.family_name = req.family_name;
         }
-        Ok(UpdateableAccount { id: req.base.id })
+        Ok(Reply::updated(UpdateableAccount { id: req.base.id }).idempotent())
     }
 
     /// Marks an account active.
@@ -385,17 +386,24 @@ impl PretendApp {
         &self,
         cx: &ContextOf<Self>,
         req: ActivateAccount,
-    ) -> Result<ActivatedAccount> {
+    ) -> Result<Reply<ActivatedAccount>> {
         Self::check_token(cx)?;
         let mut tenant = self.tenant();
         let account = tenant
             .account_mut(&req.account_id)
             .ok_or_else(|| Self::unknown_account(&req.account_id))?;
+        let was_active = account.status == AccountStatus::Active;
         account.status = AccountStatus::Active;
-        Ok(ActivatedAccount {
+        let activated = ActivatedAccount {
             status: AccountStatus::Active,
             activated: true,
-        })
+        };
+        Ok(if was_active {
+            Reply::unchanged(activated)
+        } else {
+            Reply::updated(activated)
+        }
+        .idempotent())
     }
 
     /// Marks an account inactive.
@@ -403,17 +411,24 @@ impl PretendApp {
         &self,
         cx: &ContextOf<Self>,
         req: DeactivateAccount,
-    ) -> Result<DeactivatedAccount> {
+    ) -> Result<Reply<DeactivatedAccount>> {
         Self::check_token(cx)?;
         let mut tenant = self.tenant();
         let account = tenant
             .account_mut(&req.account_id)
             .ok_or_else(|| Self::unknown_account(&req.account_id))?;
+        let was_inactive = account.status == AccountStatus::Inactive;
         account.status = AccountStatus::Inactive;
-        Ok(DeactivatedAccount {
+        let deactivated = DeactivatedAccount {
             status: AccountStatus::Inactive,
             deactivated: true,
-        })
+        };
+        Ok(if was_inactive {
+            Reply::unchanged(deactivated)
+        } else {
+            Reply::updated(deactivated)
+        }
+        .idempotent())
     }
 
     /// Deletes an account and its entitlements.
@@ -445,7 +460,7 @@ impl PretendApp {
         &self,
         cx: &ContextOf<Self>,
         req: AssignEntitlement,
-    ) -> Result<AssignedEntitlement> {
+    ) -> Result<Reply<AssignedEntitlement>> {
         Self::check_token(cx)?;
         let mut tenant = self.tenant();
         if tenant
@@ -464,13 +479,19 @@ impl PretendApp {
                 req.entitlement_integration_specific_id
             )));
         }
-        tenant.grant(
+        let granted = tenant.grant(
             &req.account_integration_specific_id,
             &req.entitlement_type,
             &req.resource_integration_specific_id,
             &req.entitlement_integration_specific_id,
         );
-        Ok(AssignedEntitlement { assigned: true })
+        let assigned = AssignedEntitlement { assigned: true };
+        Ok(if granted {
+            Reply::created(assigned)
+        } else {
+            Reply::unchanged(assigned)
+        }
+        .idempotent())
     }
 
     /// Revokes an entitlement; revoking one not held is not_found.
