@@ -74,13 +74,54 @@ pub trait ListCapability: Capability<Response = Vec<Self::Item>> {
 
 /// A payload type a capability accepts: its own payload type, or, for a customizable
 /// capability, an author's type that extends it.
+///
+/// Sealed: the SDK implements it for every standard payload, and for every type that
+/// implements [`Extends`] of the create_account or update_account payload.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a payload that capability `{Cap}` accepts",
-    note = "use the capability's own payload type, e.g. `ListAccounts` for `caps::ListAccounts`; only create_account and update_account take an extended payload"
+    note = "use the capability's own payload type, e.g. `ListAccounts` for `caps::ListAccounts`; only create_account and update_account take an extended payload (implement `Extends<CreatableAccount>` or `Extends<UpdateableAccount>` for it)"
 )]
 pub trait PayloadFor<Cap: Capability>:
-    DeserializeOwned + Serialize + JsonSchema + Send + 'static
+    sealed::Sealed<Cap> + DeserializeOwned + Serialize + JsonSchema + Send + 'static
 {
+}
+
+#[doc(hidden)]
+pub mod sealed {
+    /// Keeps [`PayloadFor`](super::PayloadFor) implemented by the SDK only.
+    pub trait Sealed<Cap> {}
+}
+
+/// An author's payload that extends a customizable capability's payload (`CreatableAccount`
+/// for create_account, `UpdateableAccount` for update_account) with fields of its own.
+/// It holds the base payload, flattened, so every standard field stays on the wire and in
+/// the schema.
+///
+/// ```
+/// use connector_sdk::capability::Extends;
+/// use connector_sdk::models::CreatableAccount;
+///
+/// #[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
+/// struct NewAccount {
+///     #[serde(flatten)]
+///     base: CreatableAccount,
+///     /// The login name.
+///     username: String,
+/// }
+///
+/// impl Extends<CreatableAccount> for NewAccount {
+///     fn base(&self) -> &CreatableAccount {
+///         &self.base
+///     }
+/// }
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` does not extend `{Base}`",
+    note = "hold the standard payload flattened (`#[serde(flatten)] base: {Base}`) and implement `Extends<{Base}>` returning it"
+)]
+pub trait Extends<Base>: DeserializeOwned + Serialize + JsonSchema + Send + 'static {
+    /// The standard payload inside.
+    fn base(&self) -> &Base;
 }
 
 /// Declares a standard capability marker type. Used by [`crate::caps`].
@@ -88,7 +129,37 @@ macro_rules! standard_capability {
     (
         $(#[$doc:meta])*
         $marker:ident = $name:literal, $level:ident, $envelope:ident,
-        $payload:ty => $response:ty $(, customizable = $custom:literal)? $(, list item $item:ty)?
+        $payload:ty => $response:ty, customizable = true
+    ) => {
+        $crate::capability::standard_capability!(@marker $(#[$doc])* $marker = $name, $level, $envelope, $payload => $response, true);
+
+        impl<T: $crate::capability::Extends<$payload>> $crate::capability::sealed::Sealed<$marker> for T {}
+        impl<T: $crate::capability::Extends<$payload>> $crate::capability::PayloadFor<$marker> for T {}
+        impl $crate::capability::Extends<$payload> for $payload {
+            fn base(&self) -> &$payload {
+                self
+            }
+        }
+    };
+    (
+        $(#[$doc:meta])*
+        $marker:ident = $name:literal, $level:ident, $envelope:ident,
+        $payload:ty => $response:ty $(, list item $item:ty)?
+    ) => {
+        $crate::capability::standard_capability!(@marker $(#[$doc])* $marker = $name, $level, $envelope, $payload => $response, false);
+
+        impl $crate::capability::sealed::Sealed<$marker> for $payload {}
+        impl $crate::capability::PayloadFor<$marker> for $payload {}
+
+        $(
+            impl $crate::capability::ListCapability for $marker {
+                type Item = $item;
+            }
+        )?
+    };
+    (
+        @marker $(#[$doc:meta])*
+        $marker:ident = $name:literal, $level:ident, $envelope:ident, $payload:ty => $response:ty, $custom:literal
     ) => {
         $(#[$doc])*
         #[derive(Clone, Copy, Debug, Default)]
@@ -98,18 +169,10 @@ macro_rules! standard_capability {
             const NAME: &'static str = $name;
             const LEVEL: $crate::capability::CapabilityLevel = $crate::capability::CapabilityLevel::$level;
             const ENVELOPE: $crate::capability::Envelope = $crate::capability::Envelope::$envelope;
-            $(const CUSTOMIZABLE: bool = $custom;)?
+            const CUSTOMIZABLE: bool = $custom;
             type Payload = $payload;
             type Response = $response;
         }
-
-        impl $crate::capability::PayloadFor<$marker> for $payload {}
-
-        $(
-            impl $crate::capability::ListCapability for $marker {
-                type Item = $item;
-            }
-        )?
     };
 }
 pub(crate) use standard_capability;

@@ -1,6 +1,6 @@
 //! `use connector_sdk::prelude::*;` brings what a connector author needs.
 
-pub use crate::capability::CapabilityLevel;
+pub use crate::capability::{CapabilityLevel, Extends};
 pub use crate::caps;
 pub use crate::connector::{Connector, ContextOf, UnauthenticatedContextOf};
 pub use crate::context::Context;

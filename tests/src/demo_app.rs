@@ -16,7 +16,7 @@
 //! The reference's `app_info` and `probe_integration` are not here: the runtime does not
 //! provide them yet.
 
-use connector_sdk::capability::{CapabilityLevel, PayloadFor};
+use connector_sdk::capability::{CapabilityLevel, Extends};
 use connector_sdk::connector::{Capabilities, Metadata};
 use connector_sdk::prelude::*;
 use schemars::JsonSchema;
@@ -56,19 +56,20 @@ pub struct DemoAppSettings {
 #[schemars(rename = "CreateAccount", extend("x-capability-level" = "write"))]
 #[schemars(transform = drop_description)]
 pub struct CreateDemoAccount {
-    #[allow(missing_docs)]
-    #[serde(default)]
-    #[schemars(
-        description = "List of _required_ entitlements that must be set when an account is created. This list is all entitlement types with a min > 0"
-    )]
-    pub entitlements: Vec<CreateAccountEntitlement>,
+    /// The standard fields (`entitlements`).
+    #[serde(flatten)]
+    pub base: CreatableAccount,
     #[allow(missing_docs)]
     #[serde(default)]
     #[schemars(description = "The email address for the new account")]
     pub email: Option<String>,
 }
 
-impl PayloadFor<caps::CreateAccount> for CreateDemoAccount {}
+impl Extends<CreatableAccount> for CreateDemoAccount {
+    fn base(&self) -> &CreatableAccount {
+        &self.base
+    }
+}
 
 /// The payload of the custom capability `echo_message`.
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]

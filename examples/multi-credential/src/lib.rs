@@ -115,4 +115,8 @@ pub struct NewAccount {
     pub username: String,
 }
 
-impl connector_sdk::capability::PayloadFor<caps::CreateAccount> for NewAccount {}
+impl connector_sdk::capability::Extends<CreatableAccount> for NewAccount {
+    fn base(&self) -> &CreatableAccount {
+        &self.base
+    }
+}

@@ -11,7 +11,7 @@ pub mod tenant;
 
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
-use connector_sdk::capability::PayloadFor;
+use connector_sdk::capability::Extends;
 use connector_sdk::connector;
 use connector_sdk::prelude::*;
 use schemars::JsonSchema;
@@ -52,7 +52,11 @@ pub struct CreatePretendAccount {
     pub family_name: Option<String>,
 }
 
-impl PayloadFor<caps::CreateAccount> for CreatePretendAccount {}
+impl Extends<CreatableAccount> for CreatePretendAccount {
+    fn base(&self) -> &CreatableAccount {
+        &self.base
+    }
+}
 
 /// The update_account payload: the account's id plus the fields to change.
 #[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
@@ -72,7 +76,11 @@ pub struct UpdatePretendAccount {
     pub family_name: Option<String>,
 }
 
-impl PayloadFor<caps::UpdateAccount> for UpdatePretendAccount {}
+impl Extends<UpdateableAccount> for UpdatePretendAccount {
+    fn base(&self) -> &UpdateableAccount {
+        &self.base
+    }
+}
 
 /// The payload of the custom capability `count_accounts`.
 #[derive(Clone, Debug, Default, Serialize, Deserialize, JsonSchema)]
