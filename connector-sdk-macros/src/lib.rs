@@ -15,3 +15,16 @@ use proc_macro::TokenStream;
 pub fn connector(args: TokenStream, item: TokenStream) -> TokenStream {
     expand::expand(args.into(), item.into()).into()
 }
+
+/// The macro's capability table as data, for the runtime's test that keeps it and the
+/// runtime's `caps` module in agreement. Not public API.
+#[doc(hidden)]
+#[proc_macro]
+pub fn __standard_capabilities(_input: TokenStream) -> TokenStream {
+    let entries = catalogue::STANDARD.iter().map(|standard| {
+        let (name, marker) = (standard.name, standard.marker);
+        let kind = format!("{:?}", standard.kind);
+        quote::quote!((#name, #marker, #kind))
+    });
+    quote::quote!(&[#(#entries),*]).into()
+}
