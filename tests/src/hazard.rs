@@ -16,7 +16,7 @@ pub const APP_ID: &str = "hazard_app";
 pub const PANIC_SECRET: &str = "sk_live_PANIC_SECRET_4f9a2c";
 
 /// The payload of `touch_marker`.
-#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
 pub struct TouchMarker {
     /// The file to create.
     pub path: String,
