@@ -1,1 +1,103 @@
-//! HTTP client toolkit for connectors that talk to REST APIs.
+//! HTTP client toolkit for connectors that talk to REST APIs (feature `http`, on by
+//! default).
+//!
+//! A connector keeps one [`HttpConfig`] (user agent, timeouts, retries, rate limit, error
+//! hook) and makes an [`HttpClient`] per call from the capability's context with
+//! [`HttpConfig::client`]: base URL and CA bundle from the settings ([`HttpSettings`]),
+//! credentials applied ([`HttpAuth`], [`Auth`]: bearer token, OAuth access token, HTTP
+//! Basic, an API key in a header or query parameter), and the request's deadline and
+//! rate-limit mode.
+//!
+//! What every request gets without asking:
+//!
+//! * **Errors as the protocol maps them** ([`error_code_for_status`]): 404 → `not_found`,
+//!   429 → `rate_limit`, 503 → `service_error`, … always with `status_code`; transport
+//!   failures → `connection_timeout`, `connection_rejected`, `connection_closed` or
+//!   `request_timeout`; a body that is not the JSON expected → `invalid_response`.
+//!   Messages name the method and path (never the query string or a secret). A hook
+//!   ([`HttpConfig::map_errors`]) reads the app's own error body first.
+//! * **Retries** ([`RetryPolicy`]) of 429 and of 500/502/503/504 and broken connections
+//!   for idempotent requests, with exponential backoff and jitter, `Retry-After`
+//!   honoured (never undercut), at most 4 attempts and 60 s of waiting by default, and
+//!   never past the call's deadline (`budget_exhausted` then). The caller's
+//!   `rate_limit.caller_override_mode` is honoured ([`RateLimitMode`]).
+//! * **Client-side rate limiting** ([`RateLimit`]), its state returned in the response's
+//!   `rate_limit.current_state` and seeded from the request's `last_known_state`.
+//! * **DEBUG logging** of requests and responses (target `connector_sdk::http`) with
+//!   `Authorization`, cookies, API keys, secret-looking JSON keys, settings marked secret
+//!   and the credential values themselves redacted.
+//! * Proxy from the environment (`HTTPS_PROXY`, `HTTP_PROXY`, `NO_PROXY`), a connect
+//!   timeout of 10 s and a request timeout of 30 s.
+//!
+//! Pagination helpers ([`OffsetCursor`], [`PageNumberCursor`], [`BodyCursor`],
+//! [`LinkCursor`], [`EndpointsCursor`]) are plain serde types, so the runtime encodes them
+//! into its page tokens.
+//!
+//! # Example: `list_accounts` against a REST API
+//!
+//! ```
+//! use connector_sdk::prelude::*;
+//! use connector_sdk::http::{HttpConfig, HttpSettings, OffsetCursor};
+//!
+//! #[derive(serde::Deserialize, schemars::JsonSchema)]
+//! struct Settings { base_url: String }
+//! impl HttpSettings for Settings {
+//!     fn base_url(&self) -> &str { &self.base_url }
+//! }
+//!
+//! #[derive(serde::Deserialize)]
+//! struct User { id: String, email: Option<String> }
+//!
+//! struct Demo { http: HttpConfig }
+//!
+//! impl Demo {
+//!     async fn list_accounts(
+//!         &self, cx: &Context<Settings, TokenCredential>, _req: ListAccounts, page: PageRequest<OffsetCursor>,
+//!     ) -> Result<Paged<FoundAccountData, OffsetCursor>> {
+//!         let offset = OffsetCursor::offset_of(&page);
+//!         let api = self.http.client(cx)?;
+//!         let users: Vec<User> = api.get("/users").query(&[("offset", offset), ("limit", page.size().into())]).fetch().await?;
+//!         let next = OffsetCursor::after(offset, users.len(), page.size(), None);
+//!         let accounts = users
+//!             .into_iter()
+//!             .map(|user| FoundAccountData { integration_specific_id: user.id, email: user.email, ..Default::default() })
+//!             .collect();
+//!         Ok(Paged::new(accounts, next))
+//!     }
+//! }
+//! # let _ = Demo { http: HttpConfig::new("demo", "1.0.0") };
+//! ```
+//!
+//! The `examples/http-example` crate is a complete connector built this way.
+#![cfg(feature = "http")]
+
+mod auth;
+mod client;
+mod errors;
+mod logging;
+mod pagination;
+mod rate_limit;
+mod retry;
+
+pub use auth::{Auth, HttpAuth};
+pub use client::{
+    DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT, HttpClient, HttpConfig,
+    HttpResponse, HttpSettings, RequestBuilder, is_json_content_type, path_segment,
+};
+pub use errors::{ErrorMapper, HttpFailure, error_code_for_status};
+pub use logging::LOG_TARGET;
+pub use pagination::{
+    BodyCursor, EndpointsCursor, Link, LinkCursor, OffsetCursor, PageNumberCursor,
+    parse_link_header,
+};
+pub use rate_limit::{RateLimit, RateLimitMode};
+pub use retry::{
+    RecordingSleeper, RetryPolicy, Sleeper, TokioSleeper, parse_retry_after, retry_after,
+};
+
+/// HTTP methods, re-exported from `reqwest`.
+pub use reqwest::Method;
+/// URLs, re-exported from `reqwest`.
+pub use reqwest::Url;
+/// Header maps and names, re-exported from `reqwest`.
+pub use reqwest::header;
