@@ -315,23 +315,28 @@ impl TransportKind {
 /// Classifies a `reqwest` error by walking its chain of causes.
 pub(crate) fn classify(err: &reqwest::Error) -> (TransportKind, Option<String>) {
     let mut detail = None;
-    let mut io_kind = None;
+    let mut io_kind: Option<io::ErrorKind> = None;
     let mut tls = None;
-    let mut source: Option<&(dyn StdError + 'static)> = err.source();
-    while let Some(cause) = source {
+    // `io::Error::source` skips the error it wraps, so wrapped errors are visited too.
+    let mut pending: Vec<&(dyn StdError + 'static)> = err.source().into_iter().collect();
+    let mut visited = 0;
+    while let Some(cause) = pending.pop() {
+        visited += 1;
+        if visited > 32 {
+            break;
+        }
         if let Some(rustls_err) = cause.downcast_ref::<rustls::Error>() {
             tls = Some(rustls_err.to_string());
         }
         if let Some(io_err) = cause.downcast_ref::<io::Error>() {
-            io_kind.get_or_insert(io_err.kind());
-            if let Some(rustls_err) = io_err
-                .get_ref()
-                .and_then(|inner| inner.downcast_ref::<rustls::Error>())
-            {
-                tls = Some(rustls_err.to_string());
+            if io_kind.is_none_or(|kind| kind == io::ErrorKind::Other) {
+                io_kind = Some(io_err.kind());
+            }
+            if let Some(inner) = io_err.get_ref() {
+                pending.push(inner);
             }
         }
-        source = cause.source();
+        pending.extend(cause.source());
     }
     if let Some(tls) = tls {
         return (TransportKind::Tls, Some(tls));

@@ -281,7 +281,8 @@ impl Limiter {
             return;
         };
         let length = self.config.window;
-        if until_reset > length {
+        // Snapshots round `reset` up to a whole second: allow for it.
+        if until_reset > length + Duration::from_secs(1) {
             // The app's own window is longer than ours: honour it through the API state.
             if remaining == 0 {
                 window.api = Some(ApiState {
@@ -292,7 +293,7 @@ impl Limiter {
             }
             return;
         }
-        let ends = now + until_reset;
+        let ends = now + until_reset.min(length);
         window.start = Some(ends.checked_sub(length).unwrap_or(now));
         let limit = u64::from(self.config.requests_per_window);
         window.used = u32::try_from(limit.saturating_sub(remaining.min(limit))).unwrap_or(u32::MAX);
