@@ -76,6 +76,40 @@ async fn every_status_maps_to_its_code_with_the_status_code() {
 }
 
 #[tokio::test]
+async fn redirects_off_the_apps_host_are_not_followed() {
+    let server = MockServer::start().await;
+    Mock::given(path("/away"))
+        .respond_with(
+            ResponseTemplate::new(302)
+                .insert_header("location", "https://elsewhere.example/steal?k=1"),
+        )
+        .mount(&server)
+        .await;
+    Mock::given(path("/moved"))
+        .respond_with(ResponseTemplate::new(301).insert_header("location", "/here"))
+        .mount(&server)
+        .await;
+    Mock::given(path("/here"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"here": true})))
+        .mount(&server)
+        .await;
+    let (config, _) = recorded();
+    let cx = token_cx(&server.uri());
+    let api = config.client(&cx).unwrap();
+    let error = api.get("/away").send().await.unwrap_err();
+    assert_eq!(
+        (error.code(), error.status_code()),
+        (ErrorCode::InvalidResponse, Some(302))
+    );
+    assert!(
+        error.message().contains("elsewhere.example") && !error.message().contains("k=1"),
+        "{error}"
+    );
+    let moved: serde_json::Value = api.get("/moved").fetch().await.unwrap();
+    assert_eq!(moved, json!({"here": true}));
+}
+
+#[tokio::test]
 async fn nothing_listening_is_connection_rejected() {
     let (config, sleeper) = recorded();
     let cx = token_cx(&format!("http://{}", http_support::nothing_listening()));

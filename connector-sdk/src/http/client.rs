@@ -22,12 +22,23 @@ use crate::context::Context;
 use crate::error::{ConnectorError, ErrorCode, Result};
 
 /// The default time allowed to connect: 10 seconds.
+///
+/// ```
+/// use std::time::Duration;
+/// use connector_sdk::http::{DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT};
+///
+/// assert_eq!(DEFAULT_CONNECT_TIMEOUT, Duration::from_secs(10));
+/// assert_eq!(DEFAULT_TIMEOUT, Duration::from_secs(30));
+/// assert_eq!(DEFAULT_MAX_RESPONSE_BYTES, 64 << 20);
+/// ```
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// The default time allowed for one attempt of a request, body included: 30 seconds.
+/// The default time allowed for one attempt of a request, body included: 30 seconds
+/// (see [`DEFAULT_CONNECT_TIMEOUT`] for an example).
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// The default largest response body read: 64 MiB.
+/// The default largest response body read: 64 MiB (see [`DEFAULT_CONNECT_TIMEOUT`] for
+/// an example).
 pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 64 * 1024 * 1024;
 
 /// Settings that tell the client where the app is: implemented by a connector's settings
@@ -445,7 +456,16 @@ impl HttpConfig {
             .user_agent(self.user_agent_string())
             .connect_timeout(self.connect_timeout)
             .default_headers(self.headers.clone())
-            .pool_idle_timeout(Duration::from_secs(60));
+            .pool_idle_timeout(Duration::from_secs(60))
+            .redirect(reqwest::redirect::Policy::custom(|attempt| {
+                if attempt.previous().len() > MAX_REDIRECTS {
+                    return attempt.stop();
+                }
+                match attempt.previous().first() {
+                    Some(first) if redirect_allowed(first, attempt.url()) => attempt.follow(),
+                    _ => attempt.stop(),
+                }
+            }));
         builder = match &self.proxy {
             ProxyChoice::Environment => builder,
             ProxyChoice::Direct => builder.no_proxy(),
@@ -479,6 +499,17 @@ impl HttpConfig {
             ))
         })
     }
+}
+
+/// The most redirects followed for one request.
+const MAX_REDIRECTS: usize = 10;
+
+/// Whether a redirect from `from` to `to` is followed: on the same origin, or from http
+/// to https on the same host. Elsewhere the credentials (an API key header, say) would
+/// go along, so the redirect is returned as the response (`invalid_response`).
+fn redirect_allowed(from: &Url, to: &Url) -> bool {
+    from.origin() == to.origin()
+        || (from.scheme() == "http" && to.scheme() == "https" && from.host() == to.host())
 }
 
 /// Installs rustls's ring provider as the process default, unless one is installed.
@@ -570,6 +601,19 @@ impl<S: Sync, A: Sync> StateSink for Context<S, A> {
 /// let cx = Context::for_tests("my_app", "https://api.example.com/v1/".to_owned(), ());
 /// let api = http.client(&cx).unwrap();
 /// assert_eq!(api.url("/users?active=true").unwrap().as_str(), "https://api.example.com/v1/users?active=true");
+///
+/// // Per capability: other credentials, another mode, another host.
+/// use connector_sdk::Secret;
+/// use connector_sdk::http::{Auth, RateLimitMode};
+/// let api = api
+///     .with_auth(Auth::header("X-Api-Key", Secret::from("k3y")))
+///     .with_mode(RateLimitMode::EnforceNoRetry)
+///     .with_base_url("https://auth.example.com")
+///     .unwrap();
+/// assert_eq!(api.mode(), RateLimitMode::EnforceNoRetry);
+/// assert_eq!(api.base_url().host_str(), Some("auth.example.com"));
+/// let request = api.get("/users").query(&[("limit", 10)]).timeout(std::time::Duration::from_secs(5));
+/// # let _ = request;
 /// ```
 pub struct HttpClient<'a> {
     config: &'a HttpConfig,
@@ -1427,6 +1471,31 @@ mod tests {
             secret_setting_names::<Settings>(),
             vec!["api_key".to_owned(), "signing".to_owned()]
         );
+    }
+
+    #[test]
+    fn redirects_stay_on_the_apps_host() {
+        let url = |text: &str| Url::parse(text).unwrap();
+        assert!(redirect_allowed(
+            &url("https://h.example/a"),
+            &url("https://h.example/b?x=1")
+        ));
+        assert!(redirect_allowed(
+            &url("http://h.example/a"),
+            &url("https://h.example/a")
+        ));
+        assert!(!redirect_allowed(
+            &url("https://h.example/a"),
+            &url("http://h.example/a")
+        ));
+        assert!(!redirect_allowed(
+            &url("https://h.example/a"),
+            &url("https://cdn.example/a")
+        ));
+        assert!(!redirect_allowed(
+            &url("https://h.example/a"),
+            &url("https://h.example:8443/a")
+        ));
     }
 
     #[test]

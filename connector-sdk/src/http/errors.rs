@@ -168,7 +168,18 @@ impl<'a> HttpFailure<'a> {
             message.push(' ');
             message.push_str(reason);
         }
-        if let Some(excerpt) = body_excerpt(self.headers, self.body, self.redactor) {
+        if self.status.is_redirection() {
+            let target = self
+                .header("location")
+                .and_then(|location| reqwest::Url::parse(location).ok())
+                .and_then(|url| url.host_str().map(str::to_owned));
+            message.push_str(": a redirect that was not followed");
+            if let Some(host) = target {
+                message.push_str(&format!(" (to {host})"));
+            }
+            message
+                .push_str(", as it leaves the app's host or repeats too often; check the base URL");
+        } else if let Some(excerpt) = body_excerpt(self.headers, self.body, self.redactor) {
             message.push_str(": ");
             message.push_str(&excerpt);
         }

@@ -12,7 +12,11 @@ use serde_json::Value;
 
 use crate::redact::{REDACTED_VALUE, is_secret_key, redact_keys};
 
-/// The target of the toolkit's log events.
+/// The target of the toolkit's log events (all at DEBUG level).
+///
+/// ```
+/// assert_eq!(connector_sdk::http::LOG_TARGET, "connector_sdk::http");
+/// ```
 pub const LOG_TARGET: &str = "connector_sdk::http";
 
 /// How much of a body is logged, in characters.
