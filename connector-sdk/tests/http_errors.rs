@@ -133,7 +133,7 @@ async fn nothing_listening_is_connection_rejected() {
 #[tokio::test]
 async fn a_server_that_never_answers_is_request_timeout() {
     let (config, sleeper) = recorded();
-    let config = config.timeout(Duration::from_millis(300));
+    let config = config.timeout(Duration::from_millis(150));
     let cx = token_cx(&format!("http://{}", http_support::silent_server().await));
     let started = std::time::Instant::now();
     let error = config
@@ -145,7 +145,7 @@ async fn a_server_that_never_answers_is_request_timeout() {
         .unwrap_err();
     assert_eq!(error.code(), ErrorCode::RequestTimeout, "{error}");
     assert!(
-        error.message().contains("GET /users") && error.message().contains("300ms"),
+        error.message().contains("GET /users") && error.message().contains("150ms"),
         "{error}"
     );
     // Timeouts are not retried by default: one attempt, no waits.

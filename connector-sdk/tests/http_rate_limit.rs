@@ -5,8 +5,7 @@
 mod http_support;
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant, SystemTime};
 
 use connector_sdk::ErrorCode;
@@ -14,7 +13,7 @@ use connector_sdk::http::{RateLimit, RateLimitMode};
 use connector_sdk::models::{RateLimitRequestInfo, RateLimitStateSnapshot};
 use http_support::{about, cx_with_rate_limit, recorded, token_cx};
 use wiremock::matchers::path;
-use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+use wiremock::{Mock, MockServer, ResponseTemplate};
 
 async fn ok_server() -> MockServer {
     let server = MockServer::start().await;
@@ -104,60 +103,32 @@ async fn modes_that_do_not_enforce_skip_the_limit() {
     assert!(sleeper.waits().is_empty());
 }
 
-/// Answers after a short delay and counts how many requests were in flight at once.
-#[derive(Clone, Default)]
-struct Concurrency {
-    now: Arc<AtomicUsize>,
-    peak: Arc<AtomicUsize>,
-}
-
-impl Respond for Concurrency {
-    fn respond(&self, _: &Request) -> ResponseTemplate {
-        // wiremock calls this when the request arrives; the delay below keeps it in flight.
-        let now = self.now.fetch_add(1, Ordering::SeqCst) + 1;
-        self.peak.fetch_max(now, Ordering::SeqCst);
-        let counter = self.now.clone();
-        std::thread::spawn(move || {
-            std::thread::sleep(Duration::from_millis(150));
-            counter.fetch_sub(1, Ordering::SeqCst);
-        });
-        ResponseTemplate::new(200)
-            .set_body_string("[]")
-            .set_delay(Duration::from_millis(150))
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn at_most_max_concurrent_requests_are_in_flight() {
-    for (limit, expected_peak) in [(1usize, 1usize), (3, 3)] {
-        let server = MockServer::start().await;
-        let counter = Concurrency::default();
-        Mock::given(path("/users"))
-            .respond_with(counter.clone())
-            .mount(&server)
-            .await;
+    for limit in [1usize, 3] {
+        let (address, peak) = http_support::counting_server(Duration::from_millis(80)).await;
         let (config, _) = recorded();
-        let config = config.rate_limit(
-            RateLimit::new("test_app", 100, Duration::from_secs(60)).max_concurrent(limit),
-        );
-        let cx = token_cx(&server.uri());
+        let limit_config =
+            RateLimit::new("test_app", 100, Duration::from_secs(60)).max_concurrent(limit);
+        let config = config.rate_limit(limit_config);
+        let cx = token_cx(&format!("http://{address}"));
         let api = config.client(&cx).unwrap();
         let started = Instant::now();
         let calls = (0..3).map(|_| api.get("/users").send());
         for result in futures_util::future::join_all(calls).await {
             result.unwrap();
         }
-        assert_eq!(
-            counter.peak.load(Ordering::SeqCst),
-            expected_peak,
-            "max_concurrent {limit}"
-        );
+        let peak = peak.load(Ordering::SeqCst);
         if limit == 1 {
+            assert_eq!(peak, 1);
             assert!(
-                started.elapsed() >= Duration::from_millis(450),
+                started.elapsed() >= Duration::from_millis(240),
                 "{:?}",
                 started.elapsed()
             );
+        } else {
+            // All three may go at once (a loaded machine may stagger them a little).
+            assert!((2..=3).contains(&peak), "{peak}");
         }
     }
 }
