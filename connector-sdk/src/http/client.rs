@@ -1247,9 +1247,10 @@ impl HttpResponse {
     }
 
     /// Parses the JSON body into `T`. The body must be JSON (`application/json`, any
-    /// `+json` type, or no `Content-Type` at all); HTML, an empty or truncated body, or
-    /// JSON of another shape is `invalid_response`, with the path of the field that did
-    /// not fit and never the values.
+    /// `+json` type, or no `Content-Type` at all); HTML, a truncated body, or JSON of
+    /// another shape is `invalid_response`, with the path of the field that did not fit and
+    /// never the values. An empty body is `None` for an `Option`, `()` for `()`, and
+    /// `invalid_response` for anything else.
     pub fn json<T: DeserializeOwned>(&self) -> Result<T> {
         let what = || format!("{} {}", self.method, self.path);
         if let Some(content_type) = self.header(CONTENT_TYPE.as_str())
@@ -1270,6 +1271,10 @@ impl HttpResponse {
             .with_status_code(self.status()));
         }
         if self.body.iter().all(u8::is_ascii_whitespace) {
+            // No content (a 204, say) is fine for a type that takes null: `()`, `Option<_>`.
+            if let Ok(nothing) = serde_json::from_value::<T>(Value::Null) {
+                return Ok(nothing);
+            }
             return Err(ConnectorError::invalid_response(format!(
                 "The response to {} is empty, not the JSON expected.",
                 what()
@@ -1567,6 +1572,12 @@ mod tests {
                 .id,
             1
         );
+        let empty = response(Some("application/json"), "");
+        assert_eq!(
+            empty.json::<Option<User>>().unwrap().map(|user| user.id),
+            None
+        );
+        empty.json::<()>().unwrap();
     }
 
     #[test]
