@@ -1,8 +1,9 @@
 //! pretend-app: an in-memory example connector built on connector-sdk.
 //!
 //! Its tenant lives in the process: 30 accounts, global roles and groups, two workspaces
-//! with workspace-scoped memberships. Any non-empty token is accepted except `bad-token`,
-//! which is unauthorized everywhere.
+//! with workspace-scoped memberships, license tiers, an activity log, and three
+//! applications with their own accounts, entitlements, resources and activity. Any
+//! non-empty token is accepted except `bad-token`, which is unauthorized everywhere.
 //!
 //! The `#[connector]` attribute on the capability `impl` block generates the connector's
 //! `Connector` implementation: its `info`, dispatch table, library entry and CLI.
@@ -11,13 +12,24 @@ pub mod tenant;
 
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
-use connector_sdk::capability::Extends;
+use connector_sdk::capability::{Capability as _, Extends};
 use connector_sdk::connector;
+use connector_sdk::page::{decode_token, encode_token};
 use connector_sdk::prelude::*;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::tenant::{ENTITLEMENTS, Tenant};
+use crate::tenant::{
+    APPLICATION_ENTITLEMENTS, APPLICATIONS, Account, App, ApplicationEntitlement, ENTITLEMENTS,
+    Event, License, Tenant,
+};
+
+/// How many accounts one list_updated_accounts answer holds at most.
+pub const UPDATED_ACCOUNTS_BATCH: usize = 10;
+
+/// Where list_updated_accounts continues: after the account with this (updated-at, id).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+struct UpdatedAfter(i64, String);
 
 /// The pretend app's settings.
 #[derive(Clone, Debug, Deserialize, JsonSchema)]
@@ -131,6 +143,73 @@ impl PretendApp {
     fn unknown_account(id: &str) -> ConnectorError {
         ConnectorError::not_found(format!("Account {id} not found"))
             .with_app_error_code("pretend_app.account_not_found")
+    }
+
+    fn unknown_application(id: &str) -> ConnectorError {
+        ConnectorError::not_found(format!("Application {id} not found"))
+            .with_app_error_code("pretend_app.application_not_found")
+    }
+
+    fn not_assigned(application: &str, account: &str) -> ConnectorError {
+        ConnectorError::not_found(format!(
+            "Account {account} is not assigned to application {application}"
+        ))
+        .with_app_error_code("pretend_app.application_account_not_found")
+    }
+
+    /// The application with this id, or not_found.
+    fn application(id: &str) -> Result<&'static App> {
+        App::find(id).ok_or_else(|| Self::unknown_application(id))
+    }
+
+    /// An active application with this id: not_found, or conflict when it is inactive.
+    fn active_application(id: &str) -> Result<&'static App> {
+        let app = Self::application(id)?;
+        if app.status != ApplicationStatus::Active {
+            return Err(ConnectorError::conflict(format!(
+                "Application {id} is inactive and takes no new assignments"
+            ))
+            .with_app_error_code("pretend_app.application_inactive"));
+        }
+        Ok(app)
+    }
+
+    /// The account with this id, or not_found.
+    fn existing_account<'t>(tenant: &'t Tenant, id: &str) -> Result<&'t Account> {
+        tenant.account(id).ok_or_else(|| Self::unknown_account(id))
+    }
+
+    /// A timestamp of a request, or invalid_value naming the field.
+    fn timestamp_of(field: &str, text: &str) -> Result<i64> {
+        tenant::parse_timestamp(text).ok_or_else(|| {
+            ConnectorError::invalid_value(format!(
+                "{field} is not an ISO 8601 date or date and time: {text:?}"
+            ))
+        })
+    }
+
+    /// The events of the log at or after `since_date`, by the given actors (every actor
+    /// when none is given), in the tenant's own log (`application: false`) or the
+    /// applications'. An actor that is no account is not_found.
+    fn activity<'t>(
+        tenant: &'t Tenant,
+        since_date: &str,
+        actors: &[ActivityRecordActor],
+        application: bool,
+    ) -> Result<Vec<&'t Event>> {
+        let since = Self::timestamp_of("since_date", since_date)?;
+        for actor in actors {
+            Self::existing_account(tenant, &actor.account_id)?;
+        }
+        Ok(tenant
+            .events
+            .iter()
+            .filter(|event| event.application.is_some() == application)
+            .filter(|event| event.timestamp >= since)
+            .filter(|event| {
+                actors.is_empty() || actors.iter().any(|actor| actor.account_id == event.actor)
+            })
+            .collect())
     }
 }
 
@@ -386,6 +465,7 @@ impl PretendApp {
         if req.family_name.is_some() {
             account.family_name = req.family_name;
         }
+        tenant.touch(&req.base.id);
         Ok(Reply::updated(UpdateableAccount { id: req.base.id }).idempotent())
     }
 
@@ -402,6 +482,9 @@ impl PretendApp {
             .ok_or_else(|| Self::unknown_account(&req.account_id))?;
         let was_active = account.status == AccountStatus::Active;
         account.status = AccountStatus::Active;
+        if !was_active {
+            tenant.touch(&req.account_id);
+        }
         let activated = ActivatedAccount {
             status: AccountStatus::Active,
             activated: true,
@@ -427,6 +510,9 @@ impl PretendApp {
             .ok_or_else(|| Self::unknown_account(&req.account_id))?;
         let was_inactive = account.status == AccountStatus::Inactive;
         account.status = AccountStatus::Inactive;
+        if !was_inactive {
+            tenant.touch(&req.account_id);
+        }
         let deactivated = DeactivatedAccount {
             status: AccountStatus::Inactive,
             deactivated: true,
@@ -454,9 +540,7 @@ impl PretendApp {
         if tenant.accounts.len() == before {
             return Err(Self::unknown_account(&req.account_id));
         }
-        tenant
-            .grants
-            .retain(|(account, ..)| account != &req.account_id);
+        tenant.forget_account(&req.account_id);
         Ok(DeletedAccount {
             status: AccountStatus::Deleted,
             deleted: true,
@@ -493,6 +577,9 @@ impl PretendApp {
             &req.resource_integration_specific_id,
             &req.entitlement_integration_specific_id,
         );
+        if granted {
+            tenant.touch(&req.account_integration_specific_id);
+        }
         let assigned = AssignedEntitlement { assigned: true };
         Ok(if granted {
             Reply::created(assigned)
@@ -509,7 +596,8 @@ impl PretendApp {
         req: UnassignEntitlement,
     ) -> Result<UnassignedEntitlement> {
         Self::check_token(cx)?;
-        let removed = self.tenant().revoke(
+        let mut tenant = self.tenant();
+        let removed = tenant.revoke(
             &req.account_integration_specific_id,
             &req.entitlement_type,
             &req.resource_integration_specific_id,
@@ -521,7 +609,426 @@ impl PretendApp {
                     .with_app_error_code("pretend_app.assignment_not_found"),
             );
         }
+        tenant.touch(&req.account_integration_specific_id);
         Ok(UnassignedEntitlement { unassigned: true })
+    }
+
+    /// One account, with its license tier, documents and last change in `extra_data`
+    /// (and the custom attribute `department` when asked for).
+    pub async fn get_account(
+        &self,
+        cx: &ContextOf<Self>,
+        req: GetAccount,
+    ) -> Result<FoundAccountData> {
+        Self::check_token(cx)?;
+        let tenant = self.tenant();
+        let account = Self::existing_account(&tenant, &req.account_id)?;
+        Ok(tenant.account_details(account, req.custom_attributes.as_deref()))
+    }
+
+    /// The accounts changed at or after `since` (every account when absent), least
+    /// recently changed first, ten at a time; `cursor` continues where the last answer ended.
+    pub async fn list_updated_accounts(
+        &self,
+        cx: &ContextOf<Self>,
+        req: ListUpdatedAccounts,
+    ) -> Result<UpdatedAccounts> {
+        Self::check_token(cx)?;
+        let since = req
+            .since
+            .as_deref()
+            .map(|since| Self::timestamp_of("since", since))
+            .transpose()?;
+        let after = req
+            .cursor
+            .as_deref()
+            .map(|cursor| decode_token::<UpdatedAfter>(caps::ListUpdatedAccounts::NAME, cursor))
+            .transpose()?;
+        let tenant = self.tenant();
+        let mut changed: Vec<&Account> = tenant
+            .accounts
+            .iter()
+            .filter(|account| since.is_none_or(|since| account.updated_at >= since))
+            .filter(|account| {
+                after.as_ref().is_none_or(|UpdatedAfter(stamp, id)| {
+                    (account.updated_at, account.id.as_str()) > (*stamp, id.as_str())
+                })
+            })
+            .collect();
+        changed.sort_by(|a, b| (a.updated_at, &a.id).cmp(&(b.updated_at, &b.id)));
+        let more = changed.len() > UPDATED_ACCOUNTS_BATCH;
+        changed.truncate(UPDATED_ACCOUNTS_BATCH);
+        let cursor = match changed.last() {
+            Some(last) if more => Some(encode_token(
+                caps::ListUpdatedAccounts::NAME,
+                &UpdatedAfter(last.updated_at, last.id.clone()),
+            )?),
+            _ => None,
+        };
+        let custom_attributes = req.custom_attributes.as_deref();
+        Ok(UpdatedAccounts {
+            accounts: changed
+                .into_iter()
+                .map(|account| tenant.account_details(account, custom_attributes))
+                .collect(),
+            cursor,
+        })
+    }
+
+    /// The tenant's activity log (logins, role use) at or after `since_date`, for the
+    /// given actors (everyone when the list is empty), oldest first.
+    #[connector(page_size = 25)]
+    pub async fn list_activity_records(
+        &self,
+        cx: &ContextOf<Self>,
+        req: ListActivityRecords,
+        page: PageRequest<Offset>,
+    ) -> Result<Paged<ActivityRecord, Offset>> {
+        Self::check_token(cx)?;
+        let tenant = self.tenant();
+        let events = Self::activity(&tenant, &req.since_date, &req.actors, false)?;
+        Ok(page_of(&events, &page, |event| event.to_record()))
+    }
+
+    /// Moves every document the source account owns to the target account.
+    pub async fn transfer_data(
+        &self,
+        cx: &ContextOf<Self>,
+        req: TransferData,
+    ) -> Result<Reply<TransferDataStatus>> {
+        Self::check_token(cx)?;
+        let (source, target) = (&req.source_account_id, &req.target_account_id);
+        let mut tenant = self.tenant();
+        let documents = Self::existing_account(&tenant, source)?.documents;
+        Self::existing_account(&tenant, target)?;
+        if source == target {
+            return Err(ConnectorError::invalid_value(format!(
+                "Account {source} cannot transfer data to itself"
+            )));
+        }
+        if documents == 0 {
+            return Ok(Reply::unchanged(TransferDataStatus {
+                success: true,
+                reason: Some(format!("Account {source} owns no documents")),
+            })
+            .idempotent());
+        }
+        if let Some(account) = tenant.account_mut(source) {
+            account.documents = 0;
+        }
+        if let Some(account) = tenant.account_mut(target) {
+            account.documents += documents;
+        }
+        tenant.touch(source);
+        tenant.touch(target);
+        Ok(Reply::updated(TransferDataStatus {
+            success: true,
+            reason: None,
+        })
+        .idempotent()
+        .described(format!(
+            "Moved {documents} documents from {source} to {target}"
+        )))
+    }
+
+    /// Takes an account's paid license away (it keeps a free one), freeing the seat.
+    pub async fn downgrade_license(
+        &self,
+        cx: &ContextOf<Self>,
+        req: DowngradeLicense,
+    ) -> Result<Reply<DowngradedLicense>> {
+        Self::check_token(cx)?;
+        let mut tenant = self.tenant();
+        let account = tenant
+            .account_mut(&req.account_id)
+            .ok_or_else(|| Self::unknown_account(&req.account_id))?;
+        let was = account.license;
+        if was == License::Free {
+            return Ok(Reply::unchanged(DowngradedLicense {
+                success: true,
+                reason: Some(format!("Account {} has no paid license", req.account_id)),
+            })
+            .idempotent());
+        }
+        account.license = License::Free;
+        tenant.touch(&req.account_id);
+        Ok(Reply::updated(DowngradedLicense {
+            success: true,
+            reason: None,
+        })
+        .idempotent()
+        .described(format!(
+            "Downgraded account {} from {} to {}",
+            req.account_id,
+            was.as_str(),
+            License::Free.as_str()
+        )))
+    }
+
+    /// The applications the tenant manages.
+    #[connector(page_size = 2)]
+    pub async fn list_applications(
+        &self,
+        cx: &ContextOf<Self>,
+        _req: ListApplications,
+        page: PageRequest<Offset>,
+    ) -> Result<Paged<Application, Offset>> {
+        Self::check_token(cx)?;
+        Ok(page_of(APPLICATIONS, &page, App::to_application))
+    }
+
+    /// One application.
+    pub async fn get_application(
+        &self,
+        cx: &ContextOf<Self>,
+        req: GetApplication,
+    ) -> Result<Application> {
+        Self::check_token(cx)?;
+        Ok(Self::application(&req.application_instance_id)?.to_application())
+    }
+
+    /// Which accounts are assigned to which application.
+    #[connector(page_size = 25)]
+    pub async fn list_applications_accounts(
+        &self,
+        cx: &ContextOf<Self>,
+        _req: ListApplicationsAccounts,
+        page: PageRequest<Offset>,
+    ) -> Result<Paged<ApplicationAccount, Offset>> {
+        Self::check_token(cx)?;
+        let tenant = self.tenant();
+        let assignments: Vec<_> = tenant.application_accounts.iter().collect();
+        Ok(page_of(
+            &assignments,
+            &page,
+            |((application, account), status)| ApplicationAccount {
+                account_id: account.clone(),
+                application_instance_id: application.clone(),
+                status: **status,
+            },
+        ))
+    }
+
+    /// The applications' activity (logins, page views) at or after `since_date`, for the
+    /// given actors (everyone when the list is empty), oldest first.
+    #[connector(page_size = 25)]
+    pub async fn list_applications_activity_records(
+        &self,
+        cx: &ContextOf<Self>,
+        req: ListApplicationsActivityRecords,
+        page: PageRequest<Offset>,
+    ) -> Result<Paged<ApplicationActivityRecord, Offset>> {
+        Self::check_token(cx)?;
+        let tenant = self.tenant();
+        let events = Self::activity(&tenant, &req.since_date, &req.actors, true)?;
+        Ok(page_of(&events, &page, |event| {
+            event.to_application_record()
+        }))
+    }
+
+    /// Who has which entitlement inside which application.
+    #[connector(page_size = 25)]
+    pub async fn list_applications_entitlement_associations(
+        &self,
+        cx: &ContextOf<Self>,
+        _req: ListApplicationsEntitlementAssociations,
+        page: PageRequest<Offset>,
+    ) -> Result<Paged<ApplicationEntitlementAssociation, Offset>> {
+        Self::check_token(cx)?;
+        let grants: Vec<_> = self.tenant().application_grants.iter().cloned().collect();
+        Ok(page_of(
+            &grants,
+            &page,
+            |(application, account, _, resource, entitlement)| ApplicationEntitlementAssociation {
+                application_instance_id: application.clone(),
+                account_id: account.clone(),
+                integration_specific_entitlement_id: entitlement.clone(),
+                integration_specific_resource_id: resource.clone(),
+            },
+        ))
+    }
+
+    /// The roles, groups and workspace memberships inside the applications.
+    #[connector(page_size = 5)]
+    pub async fn list_applications_entitlements(
+        &self,
+        cx: &ContextOf<Self>,
+        _req: ListApplicationsEntitlements,
+        page: PageRequest<Offset>,
+    ) -> Result<Paged<ApplicationEntitlementData, Offset>> {
+        Self::check_token(cx)?;
+        Ok(page_of(
+            APPLICATION_ENTITLEMENTS,
+            &page,
+            ApplicationEntitlement::to_found,
+        ))
+    }
+
+    /// The workspaces inside the applications.
+    #[connector(page_size = 2)]
+    pub async fn list_applications_resources(
+        &self,
+        cx: &ContextOf<Self>,
+        _req: ListApplicationsResources,
+        page: PageRequest<Offset>,
+    ) -> Result<Paged<ApplicationResourceData, Offset>> {
+        Self::check_token(cx)?;
+        Ok(page_of(
+            &tenant::application_resources(),
+            &page,
+            Clone::clone,
+        ))
+    }
+
+    /// One account's assignment to an application; not_found when it is not assigned.
+    pub async fn get_application_account(
+        &self,
+        cx: &ContextOf<Self>,
+        req: GetApplicationAccount,
+    ) -> Result<ApplicationAccount> {
+        Self::check_token(cx)?;
+        let app = Self::application(&req.application_instance_id)?;
+        let tenant = self.tenant();
+        let status = tenant
+            .application_accounts
+            .get(&(app.id.to_owned(), req.account_id.clone()))
+            .ok_or_else(|| Self::not_assigned(app.id, &req.account_id))?;
+        Ok(ApplicationAccount {
+            account_id: req.account_id,
+            application_instance_id: app.id.to_owned(),
+            status: *status,
+        })
+    }
+
+    /// Assigns an account to an (active) application, with the account's status.
+    pub async fn assign_application(
+        &self,
+        cx: &ContextOf<Self>,
+        req: AssignApplication,
+    ) -> Result<Reply<AssignedApplication>> {
+        Self::check_token(cx)?;
+        let app = Self::active_application(&req.application_instance_id)?;
+        let mut tenant = self.tenant();
+        let status = Self::existing_account(&tenant, &req.account_id)?.status;
+        let assigned = AssignedApplication {
+            assigned: true,
+            provisioned: true,
+        };
+        if !tenant.assign_application(app.id, &req.account_id, status) {
+            return Ok(Reply::unchanged(assigned).idempotent());
+        }
+        tenant.touch(&req.account_id);
+        Ok(Reply::created(assigned).idempotent().described(format!(
+            "Assigned account {} to application {}",
+            req.account_id, app.id
+        )))
+    }
+
+    /// Removes an account from an application, with its entitlements there; removing one
+    /// not assigned is not_found.
+    pub async fn unassign_application(
+        &self,
+        cx: &ContextOf<Self>,
+        req: UnassignApplication,
+    ) -> Result<Reply<UnassignedApplication>> {
+        Self::check_token(cx)?;
+        let app = Self::application(&req.application_instance_id)?;
+        let mut tenant = self.tenant();
+        if !tenant.unassign_application(app.id, &req.account_id) {
+            return Err(Self::not_assigned(app.id, &req.account_id));
+        }
+        tenant.touch(&req.account_id);
+        Ok(Reply::deleted(UnassignedApplication {
+            unassigned: true,
+            deprovisioned: true,
+            status: AccountStatus::Deprovisioned,
+        })
+        .described(format!(
+            "Removed account {} from application {}",
+            req.account_id, app.id
+        )))
+    }
+
+    /// Grants an entitlement inside an (active) application to an account assigned to it.
+    pub async fn assign_application_entitlement(
+        &self,
+        cx: &ContextOf<Self>,
+        req: AssignApplicationEntitlement,
+    ) -> Result<Reply<AssignedApplicationEntitlement>> {
+        Self::check_token(cx)?;
+        let app = Self::active_application(&req.application_instance_id)?;
+        let account = &req.account_integration_specific_id;
+        let mut tenant = self.tenant();
+        Self::existing_account(&tenant, account)?;
+        let entitlement = ApplicationEntitlement::find(
+            app.id,
+            &req.entitlement_type,
+            &req.resource_integration_specific_id,
+            &req.entitlement_integration_specific_id,
+        )
+        .ok_or_else(|| {
+            ConnectorError::not_found(format!(
+                "Entitlement {} not found in application {}",
+                req.entitlement_integration_specific_id, app.id
+            ))
+            .with_app_error_code("pretend_app.application_entitlement_not_found")
+        })?;
+        if !tenant
+            .application_accounts
+            .contains_key(&(app.id.to_owned(), account.clone()))
+        {
+            return Err(Self::not_assigned(app.id, account));
+        }
+        let granted = tenant.grant_application(
+            app.id,
+            account,
+            entitlement.entitlement.entitlement_type,
+            entitlement.entitlement.resource_id,
+            entitlement.entitlement.id,
+        );
+        let assigned = AssignedApplicationEntitlement { assigned: true };
+        if !granted {
+            return Ok(Reply::unchanged(assigned).idempotent());
+        }
+        tenant.touch(account);
+        Ok(Reply::created(assigned).idempotent().described(format!(
+            "Granted {} in application {} to account {account}",
+            entitlement.entitlement.id, app.id
+        )))
+    }
+
+    /// Revokes an entitlement inside an application; revoking one not held is not_found.
+    pub async fn unassign_application_entitlement(
+        &self,
+        cx: &ContextOf<Self>,
+        req: UnassignApplicationEntitlement,
+    ) -> Result<Reply<UnassignedApplicationEntitlement>> {
+        Self::check_token(cx)?;
+        let app = Self::application(&req.application_instance_id)?;
+        let account = &req.account_integration_specific_id;
+        let mut tenant = self.tenant();
+        let removed = tenant.revoke_application(
+            app.id,
+            account,
+            &req.entitlement_type,
+            &req.resource_integration_specific_id,
+            &req.entitlement_integration_specific_id,
+        );
+        if !removed {
+            return Err(
+                ConnectorError::not_found("Entitlement assignment not found")
+                    .with_app_error_code("pretend_app.assignment_not_found"),
+            );
+        }
+        tenant.touch(account);
+        Ok(
+            Reply::deleted(UnassignedApplicationEntitlement { unassigned: true }).described(
+                format!(
+                    "Revoked {} in application {} from account {account}",
+                    req.entitlement_integration_specific_id, app.id
+                ),
+            ),
+        )
     }
 
     /// Counts the accounts, optionally of one status (a custom capability).
