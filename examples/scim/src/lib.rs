@@ -582,6 +582,15 @@ impl Scim {
         cx: &ContextOf<Self>,
         req: UpdateScimAccount,
     ) -> Result<Reply<UpdateableAccount>> {
+        if req
+            .username
+            .as_deref()
+            .is_some_and(|name| name.trim().is_empty())
+        {
+            return Err(ConnectorError::invalid_value(
+                "The username of an account must not be empty.",
+            ));
+        }
         let settings = cx.settings();
         let api = self.http.client(cx)?;
         let path = settings.user(&req.base.id)?;
