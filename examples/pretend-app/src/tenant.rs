@@ -282,7 +282,7 @@ impl Tenant {
     /// Assigns seeded account `n` to its applications, with their entitlements.
     fn seed_applications(&mut self, n: usize, id: &str, status: AccountStatus) {
         self.assign_application(CHAT, id, status);
-        let role = if n % 5 == 0 {
+        let role = if n.is_multiple_of(5) {
             "chat-admin"
         } else {
             "chat-member"
@@ -296,16 +296,16 @@ impl Tenant {
             channels,
             &format!("{channels}-member"),
         );
-        if n % 2 == 0 {
+        if n.is_multiple_of(2) {
             self.assign_application(WIKI, id, status);
-            let role = if n % 4 == 0 {
+            let role = if n.is_multiple_of(4) {
                 "wiki-editor"
             } else {
                 "wiki-reader"
             };
             self.grant_application(WIKI, id, ROLE, "", role);
         }
-        if n % 3 == 0 {
+        if n.is_multiple_of(3) {
             self.assign_application(LEGACY, id, status);
             self.grant_application(LEGACY, id, ROLE, "", "legacy-user");
         }
@@ -804,7 +804,7 @@ fn seed_events(n: usize, id: &str) -> Vec<Event> {
             Vec::new(),
         ),
     ];
-    if n % 5 == 0 {
+    if n.is_multiple_of(5) {
         events.push(event(
             None,
             timestamp(2026, 11, day, 9, 30, 0),
@@ -820,7 +820,7 @@ fn seed_events(n: usize, id: &str) -> Vec<Event> {
             }],
         ));
     }
-    if n % 2 == 0 {
+    if n.is_multiple_of(2) {
         events.push(event(
             Some(WIKI),
             timestamp(2026, 11, day, 11, 0, 0),
