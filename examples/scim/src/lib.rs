@@ -68,8 +68,7 @@ const MAX_GROUP_FETCHES_PER_PAGE: usize = 10;
 #[derive(Clone, Debug, Deserialize, JsonSchema)]
 #[schemars(rename = "ScimSettings")]
 pub struct ScimSettings {
-    /// The SCIM root of the app, such as `https://example.com/scim/v2`; `/Users`,
-    /// `/Groups` and `/ServiceProviderConfig` are appended to it.
+    /// The SCIM root of the app, such as `https://example.com/scim/v2` (`/Users`, `/Groups` and `/ServiceProviderConfig` are appended to it).
     #[schemars(title = "Base URL", extend("x-semantic" = "tenant-id"))]
     pub base_url: String,
     /// The Users endpoint, relative to the base URL (`/Users` by default).
