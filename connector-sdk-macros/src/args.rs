@@ -90,6 +90,7 @@ impl ConnectorArgs {
             krate: None,
         };
         let mut seen: Vec<String> = Vec::new();
+        let mut app_id_misspelt = false;
         for RawArg { key, value } in raw {
             let name = key.to_string();
             if seen.contains(&name) {
@@ -147,6 +148,11 @@ impl ConnectorArgs {
                 _ => {
                     let message = match did_you_mean(&name, KEYS.iter().copied()) {
                         Some(key_name) => {
+                            // `app_idd = "..."` is the app_id, misspelt: that error is
+                            // enough, "missing `app_id`" would repeat it.
+                            if key_name == "app_id" {
+                                app_id_misspelt = true;
+                            }
                             format!("unknown key `{name}`; did you mean `{key_name}`?")
                         }
                         None => {
@@ -156,6 +162,14 @@ impl ConnectorArgs {
                     errors.at(&key, message);
                 }
             }
+        }
+        // A missing app_id is the attribute's fault as a whole; when the key is there with
+        // a bad value, or misspelt, that key's own error says it all.
+        if args.app_id.is_none() && !seen.iter().any(|key| key == "app_id") && !app_id_misspelt {
+            errors.push(syn::Error::new(
+                Span::call_site(),
+                "missing `app_id`: `#[connector(app_id = \"my_app\", ...)]`",
+            ));
         }
         let ids: Vec<String> = args
             .credentials

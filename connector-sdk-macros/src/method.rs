@@ -37,6 +37,11 @@ pub struct Method {
     pub page_size: Option<LitInt>,
     pub payload: Option<Type>,
     pub output: Option<Type>,
+    /// The method's `#[cfg(...)]` attributes: its registration is compiled under them too.
+    pub cfgs: Vec<syn::Attribute>,
+    /// Where each argument after `&self` (context, payload, page) is declared: a mismatch
+    /// between what the runtime passes and what the method takes is reported there.
+    pub arg_spans: Vec<Span2>,
 }
 
 /// `skip`, `custom`, `level = read`, `display_name = "..."`, `description = "..."`, `page_size = 10`.
@@ -163,6 +168,8 @@ pub fn read(item: &ImplItemFn, errors: &mut Errors) -> Option<Method> {
             page_size: None,
             payload: None,
             output: None,
+            cfgs: Vec::new(),
+            arg_spans: Vec::new(),
         });
     }
 
@@ -274,7 +281,38 @@ pub fn read(item: &ImplItemFn, errors: &mut Errors) -> Option<Method> {
         page_size,
         payload,
         output,
+        cfgs: item
+            .attrs
+            .iter()
+            .filter(|attr| attr.path().is_ident("cfg"))
+            .cloned()
+            .collect(),
+        arg_spans: item
+            .sig
+            .inputs
+            .iter()
+            .skip(1)
+            .map(|arg| match arg {
+                FnArg::Typed(pat) => type_span(&pat.ty),
+                FnArg::Receiver(receiver) => receiver.span(),
+            })
+            .collect(),
     })
+}
+
+/// The token that names a type: `ContextOf` in `&ContextOf<Self>`, `PageRequest` in
+/// `PageRequest<Cursor>`. One token, as a span on stable covers one.
+fn type_span(ty: &Type) -> Span2 {
+    match ty {
+        Type::Reference(reference) => type_span(&reference.elem),
+        Type::Paren(paren) => type_span(&paren.elem),
+        Type::Path(path) => path
+            .path
+            .segments
+            .last()
+            .map_or_else(|| ty.span(), |segment| segment.ident.span()),
+        other => other.span(),
+    }
 }
 
 type Span2 = proc_macro2::Span;
@@ -360,20 +398,34 @@ fn check_signature(item: &ImplItemFn, role: &Role, errors: &mut Errors) -> bool 
         }
     }
     let arguments = sig.inputs.len() - 1;
-    if arguments != expected {
-        let target = if arguments > expected {
-            sig.inputs
-                .iter()
-                .nth(expected + 1)
-                .map(|arg| arg.span())
-                .unwrap_or_else(|| sig.ident.span())
-        } else {
-            sig.paren_token.span.close()
-        };
-        errors.push(syn::Error::new(
-            target,
+    let is_list = matches!(
+        role,
+        Role::Standard(Standard {
+            kind: Kind::List,
+            ..
+        })
+    );
+    if arguments > expected {
+        // Every argument too many, from the first to the last.
+        let extra = sig.inputs.iter().skip(expected + 1);
+        errors.at(
+            quote::quote!(#(#extra),*),
             format!("`{}` takes {expected} arguments after `&self`, found {arguments}\nexpected {shape}", sig.ident),
-        ));
+        );
+        ok = false;
+    } else if arguments < expected {
+        let message = if is_list && arguments == expected - 1 {
+            format!(
+                "`{}` is a list capability: it also takes the page to fetch, `page: PageRequest<Cursor>`, after the request\nexpected {shape}",
+                sig.ident
+            )
+        } else {
+            format!(
+                "`{}` takes {expected} arguments after `&self`, found {arguments}\nexpected {shape}",
+                sig.ident
+            )
+        };
+        errors.push(syn::Error::new(sig.paren_token.span.close(), message));
         ok = false;
     }
     if let ReturnType::Default = sig.output {
