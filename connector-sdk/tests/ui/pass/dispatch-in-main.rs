@@ -1,4 +1,5 @@
-// A connector called through the library entry, `dispatch`, and its answers checked.
+// A connector called through the library entry, `dispatch`, and its answers checked;
+// a capability compiled out with `#[cfg]` is not registered.
 
 use connector_sdk::connector;
 use connector_sdk::prelude::*;
@@ -36,14 +37,34 @@ impl Echo {
             Paged::last(vec![account])
         })
     }
+
+    /// Compiled out: it must not be registered either.
+    #[cfg(any())]
+    async fn delete_account(
+        &self,
+        _cx: &ContextOf<Self>,
+        _req: DeleteAccount,
+    ) -> Result<DeletedAccount> {
+        unreachable!()
+    }
 }
 
 fn main() {
-    let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+    assert_eq!(
+        Echo::capabilities().names(),
+        ["list_accounts", "validate_credentials"]
+    );
+
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
     runtime.block_on(async {
         let auth = r#""auth":{"token":{"token":"tenant-1"}}"#;
         let valid = Echo
-            .dispatch("validate_credentials", &format!(r#"{{{auth},"request":{{}}}}"#))
+            .dispatch(
+                "validate_credentials",
+                &format!(r#"{{{auth},"request":{{}}}}"#),
+            )
             .await;
         let valid: serde_json::Value = serde_json::from_str(&valid).unwrap();
         assert_eq!(valid["response"]["valid"], true);
