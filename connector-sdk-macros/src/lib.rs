@@ -7,6 +7,8 @@ mod catalogue;
 mod errors;
 mod expand;
 mod method;
+#[cfg(test)]
+mod tests;
 
 use proc_macro::TokenStream;
 
