@@ -392,7 +392,8 @@ fn registration(method: &Method, krate: &Path) -> Option<TokenStream> {
             };
             let name_text = name.to_string();
             let response = output;
-            quote!(.custom::<#payload, #response, _, _>(#name_text, #krate::__private::CapabilityLevel::#level, |__connector, __cx, __request| #call))
+            let builder = quote_spanned!(span=> custom::<#payload, #response, _, _>);
+            quote!(.#builder(#name_text, #krate::__private::CapabilityLevel::#level, |__connector, __cx, __request| #call))
         }
     };
     let display_name = method

@@ -209,7 +209,7 @@ pub fn read(item: &ImplItemFn, errors: &mut Errors) -> Option<Method> {
                 errors.at(
                     &name,
                     format!(
-                        "`{name_text}` cannot be a capability: the protocol gives it no signature{}",
+                        "`{name_text}` cannot be a capability: the protocol gives it no signature{}\nhelp: mark it `#[connector(skip)]` (or move it to another impl block) if it is a helper",
                         if name_text == "info" { " (the SDK answers `info` from the connector's description)" } else { "" }
                     ),
                 );
@@ -389,11 +389,13 @@ fn check_signature(item: &ImplItemFn, role: &Role, errors: &mut Errors) -> bool 
                 ok = false;
             }
         }
-        _ => {
-            errors.at(
-                &sig.ident,
-                format!("a capability takes `&self` first\nexpected {shape}"),
-            );
+        first => {
+            // Where `&self` belongs: at the first argument, or in the empty parentheses.
+            let message = format!("a capability takes `&self` first\nexpected {shape}");
+            match first {
+                Some(first) => errors.at(first, message),
+                None => errors.push(syn::Error::new(sig.paren_token.span.join(), message)),
+            }
             return false;
         }
     }

@@ -79,7 +79,9 @@ pub trait ListCapability: Capability<Response = Vec<Self::Item>> {
 /// implements [`Extends`] of the create_account or update_account payload.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a payload that capability `{Cap}` accepts",
-    note = "use the capability's own payload type, e.g. `ListAccounts` for `caps::ListAccounts`; only create_account and update_account take an extended payload (implement `Extends<CreatableAccount>` or `Extends<UpdateableAccount>` for it)"
+    label = "not a payload of `{Cap}`",
+    note = "a standard capability takes its own payload type, such as `ListAccounts` for `caps::ListAccounts`",
+    note = "only create_account and update_account take a type of your own: one that holds `CreatableAccount` (or `UpdateableAccount`) flattened and implements `Extends<CreatableAccount>` (or `Extends<UpdateableAccount>`)"
 )]
 pub trait PayloadFor<Cap: Capability>:
     sealed::Sealed<Cap> + DeserializeOwned + Serialize + JsonSchema + Send + 'static

@@ -17,6 +17,10 @@ impl App {
     fn get_account(_cx: &ContextOf<App>, _req: GetAccount) -> Result<FoundAccountData> {
         Ok(FoundAccountData::default())
     }
+
+    fn validate_credential_config() -> Result<ValidatedCredentialConfig> {
+        Ok(ValidatedCredentialConfig::default())
+    }
 }
 
 fn main() {
