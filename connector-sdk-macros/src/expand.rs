@@ -236,6 +236,23 @@ fn not_an_impl(
     quote!(#item #error #stand_in)
 }
 
+/// `tokens`, every one of them at `span`.
+fn respan(tokens: TokenStream, span: proc_macro2::Span) -> TokenStream {
+    tokens
+        .into_iter()
+        .map(|mut token| {
+            if let proc_macro2::TokenTree::Group(group) = &token {
+                let mut inner =
+                    proc_macro2::Group::new(group.delimiter(), respan(group.stream(), span));
+                inner.set_span(span);
+                token = proc_macro2::TokenTree::Group(inner);
+            }
+            token.set_span(span);
+            token
+        })
+        .collect()
+}
+
 /// `Name<T, 'a, N>`: the type a struct or enum declares.
 fn self_type(ident: &syn::Ident, generics: &syn::Generics) -> Type {
     let (_, ty_generics, _) = generics.split_for_impl();
@@ -340,11 +357,14 @@ fn registration(method: &Method, krate: &Path) -> Option<TokenStream> {
         })
         .collect::<Vec<_>>();
     let (cx, request) = (&args[0], &args[1]);
+    // The whole boxing expression carries the method's span, the crate path included: a
+    // future that is not `Send` is then reported at the method, not at the attribute.
+    let boxed = respan(quote!(#krate::__private::Box::pin), span);
     let call = |args: TokenStream| {
         if method.is_async {
-            quote_spanned!(span=> #krate::__private::Box::pin(__connector.#name(#args)))
+            quote_spanned!(span=> #boxed(__connector.#name(#args)))
         } else {
-            quote_spanned!(span=> #krate::__private::Box::pin(async move { __connector.#name(#args) }))
+            quote_spanned!(span=> #boxed(async move { __connector.#name(#args) }))
         }
     };
     // rustc reports an unmet bound of a builder's explicit type argument (a payload that is
