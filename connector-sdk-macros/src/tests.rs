@@ -322,6 +322,19 @@ fn every_independent_mistake_is_reported() {
 }
 
 #[test]
+fn a_macro_inside_the_impl_is_refused() {
+    assert_eq!(
+        errors(
+            quote!(app_id = "app"),
+            quote!(impl App { capabilities!(list_accounts); })
+        ),
+        [
+            "macros cannot expand to capabilities inside a #[connector] impl; move this to another impl block"
+        ]
+    );
+}
+
+#[test]
 fn a_trait_impl_is_one_error_and_its_methods_are_not_checked() {
     assert_eq!(
         errors(

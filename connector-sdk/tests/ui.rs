@@ -7,7 +7,10 @@
 //! The messages depend on the compiler: the cases run on the toolchain they were blessed with
 //! only (stable 1.95), and are ignored on every other one.
 
-#[rustversion::attr(not(stable(1.95)), ignore = "the .stderr files were blessed on stable 1.95")]
+#[rustversion::attr(
+    not(stable(1.95)),
+    ignore = "the .stderr files were blessed on stable 1.95"
+)]
 #[test]
 fn ui() {
     let t = trybuild::TestCases::new();
