@@ -1121,3 +1121,41 @@ fn an_authors_own_probe_integration_wins() {
     let document = connector_sdk::builtins::app_info::document::<OwnProbe>();
     assert_eq!(document["info"]["x-probe-checks"], json!([]));
 }
+
+/// A connector written with `#[connector]`; its one account is named by the token it got.
+#[derive(Debug, Default)]
+struct Macro;
+
+#[connector_sdk::connector(app_id = "macro_app", auth = TokenCredential)]
+impl Macro {
+    /// Lists the one account.
+    async fn list_accounts(
+        &self,
+        cx: &ContextOf<Self>,
+        _req: ListAccounts,
+        _page: PageRequest<usize>,
+    ) -> Result<Paged<FoundAccountData, usize>> {
+        Ok(Paged::last(vec![FoundAccountData {
+            integration_specific_id: format!("owner-of-{}", cx.credentials().token.expose()),
+            ..Default::default()
+        }]))
+    }
+}
+
+#[test]
+fn a_macro_connector_gets_both_generated_capabilities() {
+    assert_eq!(
+        info::<Macro>()["capabilities"],
+        json!(["app_info", "list_accounts", "probe_integration"])
+    );
+    let out = call(&Macro, "app_info", r#"{"request": {}}"#);
+    let document = &out["response"]["app_schema"];
+    assert_openapi_3_0(document);
+    assert_eq!(document["info"]["x-probe-checks"], json!(["accounts"]));
+    let results = probe(&Macro, "t-1", json!({}));
+    assert_eq!(results["status"], "passed");
+    assert_eq!(
+        results["checks"][0]["message"],
+        "Fetched 1 account(s), including owner-of-t-1."
+    );
+}
