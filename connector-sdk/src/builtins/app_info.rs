@@ -884,7 +884,7 @@ fn field_order_to_extension(schema: &mut Value) {
 
 /// Orders keys as pydantic's `model_json_schema()` does: sorted at every level except
 /// the members of `properties` (field order) and the inside of `default` values.
-pub(crate) fn pydantic_order(value: &mut Value) {
+fn pydantic_order(value: &mut Value) {
     sort_keys(value, None);
 }
 
@@ -937,7 +937,7 @@ fn collect_refs(value: &Value, refs: &mut BTreeSet<String>) {
 /// `const: x` → `enum: [x]`; `anyOf: [X, {"type": "null"}]` → X's keywords merged in with
 /// `nullable: true` (and no further conversion inside); `anyOf` of several types and
 /// null → those types with `nullable: true`; then every nested schema.
-pub(crate) fn convert_null_type(schema: Value) -> Value {
+fn convert_null_type(schema: Value) -> Value {
     let Value::Object(mut map) = schema else {
         return schema;
     };
