@@ -15,6 +15,15 @@ if [ ! -x "$venv/bin/python" ]; then
 fi
 "$venv/bin/pip" install --quiet --disable-pip-version-check pyyaml jsonschema
 
+step "SCIM test server (scim2-server 0.8.3 under target/scim-venv, on loopback)"
+wire_dir=""
+cleanup() {
+  bash "$root/scripts/scim-server.sh" stop || true
+  if [ -n "$wire_dir" ]; then rm -rf "$wire_dir"; fi
+}
+trap cleanup EXIT
+bash scripts/scim-server.sh start
+
 step "cargo fmt --check"
 cargo fmt --all -- --check
 
@@ -31,7 +40,14 @@ if [ ! -f "$shared/wirecheck.py" ]; then
   exit 1
 fi
 wire_dir=$(mktemp -d)
-trap 'rm -rf "$wire_dir"' EXIT
 (cd "$wire_dir" && "$venv/bin/python" "$shared/wirecheck.py" --quiet -- "$root/target/debug/pretend-app")
+
+step "wirecheck: scim-connector (against the SCIM test server)"
+# shellcheck disable=SC1091
+. "$root/target/scim-server.env"
+(cd "$wire_dir" && "$venv/bin/python" "$shared/wirecheck.py" --quiet \
+  --settings "{\"base_url\": \"$SCIM_BASE_URL\"}" \
+  --auth "{\"auth\": {\"token\": {\"token\": \"$SCIM_TOKEN\"}}}" \
+  -- "$root/target/debug/scim-connector")
 
 step "all tests passed"

@@ -6,5 +6,5 @@ pub use std::vec;
 pub use crate::capability::CapabilityLevel;
 pub use crate::caps;
 pub use crate::connector::{Capabilities, Connector, Metadata, NoSettings};
-pub use crate::models::AppCategory;
 pub use crate::credentials::{CredentialSet, CredentialSpec};
+pub use crate::models::AppCategory;

@@ -162,14 +162,11 @@ pub fn run_with<C: Connector>(connector: C, args: impl IntoIterator<Item = OsStr
     };
 
     match result_path {
-        None => {
-            println!("{output}");
-            ExitCode::SUCCESS
-        }
+        None => print_output(&output),
         Some((path, file)) => match write_gzip(file, output.as_bytes()) {
             Ok(()) => ExitCode::SUCCESS,
             Err(err) => {
-                println!("{output}");
+                let _ = print_output(&output);
                 eprintln!(
                     "error: cannot write the result file {}: {err}; the result is on stdout",
                     path.display()
@@ -177,6 +174,20 @@ pub fn run_with<C: Connector>(connector: C, args: impl IntoIterator<Item = OsStr
                 ExitCode::FAILURE
             }
         },
+    }
+}
+
+/// Prints the output document and a newline. A closed stdout (the reader went away) is
+/// reported in one line, not a panic.
+fn print_output(output: &str) -> ExitCode {
+    use std::io::Write as _;
+    let mut stdout = std::io::stdout().lock();
+    match writeln!(stdout, "{output}").and_then(|()| stdout.flush()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: cannot write the result to stdout: {err}");
+            ExitCode::FAILURE
+        }
     }
 }
 

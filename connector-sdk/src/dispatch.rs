@@ -142,7 +142,123 @@ fn finish(invocation: &Invocation<'_>, outcome: std::result::Result<String, Fail
 
 /// Parses the envelope; any failure is `bad_request` naming the field path.
 fn parse_envelope<P: DeserializeOwned>(json: &str) -> Result<RequestEnvelope<P>> {
+    // serde reads a JSON array into a struct by position; the protocol wants objects.
+    if let Ok(shape) = serde_json::from_str::<EnvelopeShape>(json) {
+        if shape.top != Kind::Object {
+            return Err(ConnectorError::bad_request(
+                "Invalid request - the request envelope must be a JSON object",
+            ));
+        }
+        if shape.request.is_some_and(|kind| kind != Kind::Object) {
+            return Err(ConnectorError::bad_request(
+                "Invalid request - request: must be a JSON object",
+            ));
+        }
+    }
     parse_json(json)
+}
+
+/// The kind of a JSON value, read without keeping it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    Object,
+    Array,
+    Other,
+}
+
+impl<'de> Deserialize<'de> for Kind {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> std::result::Result<Self, D::Error> {
+        struct KindVisitor;
+        impl<'de> serde::de::Visitor<'de> for KindVisitor {
+            type Value = Kind;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("any JSON value")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> std::result::Result<Kind, A::Error> {
+                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                Ok(Kind::Object)
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> std::result::Result<Kind, A::Error> {
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(Kind::Array)
+            }
+            fn visit_bool<E>(self, _: bool) -> std::result::Result<Kind, E> {
+                Ok(Kind::Other)
+            }
+            fn visit_i64<E>(self, _: i64) -> std::result::Result<Kind, E> {
+                Ok(Kind::Other)
+            }
+            fn visit_u64<E>(self, _: u64) -> std::result::Result<Kind, E> {
+                Ok(Kind::Other)
+            }
+            fn visit_f64<E>(self, _: f64) -> std::result::Result<Kind, E> {
+                Ok(Kind::Other)
+            }
+            fn visit_str<E>(self, _: &str) -> std::result::Result<Kind, E> {
+                Ok(Kind::Other)
+            }
+            fn visit_unit<E>(self) -> std::result::Result<Kind, E> {
+                Ok(Kind::Other)
+            }
+        }
+        deserializer.deserialize_any(KindVisitor)
+    }
+}
+
+/// The kinds of the envelope and of its `request`.
+struct EnvelopeShape {
+    top: Kind,
+    request: Option<Kind>,
+}
+
+impl<'de> Deserialize<'de> for EnvelopeShape {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> std::result::Result<Self, D::Error> {
+        struct ShapeVisitor;
+        impl<'de> serde::de::Visitor<'de> for ShapeVisitor {
+            type Value = EnvelopeShape;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> std::result::Result<EnvelopeShape, A::Error> {
+                let mut request = None;
+                while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+                    if key == "request" {
+                        request = Some(map.next_value::<Kind>()?);
+                    } else {
+                        map.next_value::<IgnoredAny>()?;
+                    }
+                }
+                Ok(EnvelopeShape {
+                    top: Kind::Object,
+                    request,
+                })
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> std::result::Result<EnvelopeShape, A::Error> {
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(EnvelopeShape {
+                    top: Kind::Array,
+                    request: None,
+                })
+            }
+        }
+        deserializer.deserialize_any(ShapeVisitor)
+    }
 }
 
 fn parse_json<T: DeserializeOwned>(json: &str) -> Result<T> {
@@ -169,10 +285,26 @@ fn describe_parse_error(err: &serde_path_to_error::Error<serde_json::Error>) -> 
     if sensitive && inner.is_data() {
         message = without_values(&message);
     }
+    let message = shorten(&message, MAX_DETAIL_CHARS);
+    let path = shorten(&path, MAX_DETAIL_CHARS);
     if path == "." || path.is_empty() {
         format!("Invalid request - {message}")
     } else {
         format!("Invalid request - {path}: {message}")
+    }
+}
+
+/// How much of an input value or path a message may quote.
+const MAX_DETAIL_CHARS: usize = 300;
+
+/// `text`, cut to `max` characters (with `…`) so a huge input is never echoed whole.
+fn shorten(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        text.to_owned()
+    } else {
+        let mut cut: String = text.chars().take(max).collect();
+        cut.push('…');
+        cut
     }
 }
 
@@ -274,7 +406,13 @@ async fn guarded<O, T>(
     future: BoxFuture<'_, O>,
     convert: fn(O) -> Result<T>,
 ) -> std::result::Result<T, Failure> {
-    match AssertUnwindSafe(future).catch_unwind().await.map(convert) {
+    install_quiet_panic_hook();
+    let mut future = future;
+    let quiet = futures_util::future::poll_fn(move |cx| {
+        let _inside = InsideCapability::enter();
+        future.as_mut().poll(cx)
+    });
+    match AssertUnwindSafe(quiet).catch_unwind().await.map(convert) {
         Ok(Ok(value)) => Ok(value),
         Ok(Err(error)) => Err(Failure {
             error,
@@ -290,6 +428,43 @@ async fn guarded<O, T>(
             })
         }
     }
+}
+
+thread_local! {
+    static IN_CAPABILITY: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Marks the current thread as polling a capability, until dropped (also on unwind).
+struct InsideCapability(bool);
+
+impl InsideCapability {
+    fn enter() -> Self {
+        InsideCapability(IN_CAPABILITY.with(|flag| flag.replace(true)))
+    }
+}
+
+impl Drop for InsideCapability {
+    fn drop(&mut self) {
+        IN_CAPABILITY.with(|flag| flag.set(self.0));
+    }
+}
+
+/// Wraps the process's panic hook once: a panic inside a capability prints a fixed line
+/// instead of its message (which may hold a secret); other panics go to the previous hook.
+fn install_quiet_panic_hook() {
+    static INSTALLED: std::sync::Once = std::sync::Once::new();
+    INSTALLED.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if IN_CAPABILITY.with(std::cell::Cell::get) {
+                eprintln!(
+                    "error: a capability panicked; its message is withheld, as it may hold a secret"
+                );
+            } else {
+                previous(info);
+            }
+        }));
+    });
 }
 
 fn to_json<T: Serialize>(value: &T) -> std::result::Result<String, Failure> {
@@ -519,29 +694,6 @@ where
     finish(&invocation, outcome)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn secret_values_are_cut_from_messages() {
-        let message =
-            "invalid type: string \"hunter2\", expected struct TokenCredential at line 1 column 30";
-        assert_eq!(
-            without_values(message),
-            "invalid type: string, expected struct TokenCredential"
-        );
-        let plain = "missing field `token` at line 1 column 30";
-        assert_eq!(without_values(plain), "missing field `token`");
-    }
-
-    #[test]
-    fn long_and_odd_capability_names_are_shortened_for_messages() {
-        assert_eq!(printable("a\u{0}b"), "a\\u{0}b");
-        assert_eq!(printable(&"x".repeat(500)).chars().count(), 101);
-    }
-}
-
 /// Runs a capability whose envelope is exempt from the credential and settings checks
 /// (`app_info`): only the envelope's shape is checked.
 pub(crate) async fn run_exempt<C, Cap, F>(
@@ -568,4 +720,27 @@ where
     }
     .await;
     finish(&invocation, outcome)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secret_values_are_cut_from_messages() {
+        let message =
+            "invalid type: string \"hunter2\", expected struct TokenCredential at line 1 column 30";
+        assert_eq!(
+            without_values(message),
+            "invalid type: string, expected struct TokenCredential"
+        );
+        let plain = "missing field `token` at line 1 column 30";
+        assert_eq!(without_values(plain), "missing field `token`");
+    }
+
+    #[test]
+    fn long_and_odd_capability_names_are_shortened_for_messages() {
+        assert_eq!(printable("a\u{0}b"), "a\\u{0}b");
+        assert_eq!(printable(&"x".repeat(500)).chars().count(), 101);
+    }
 }

@@ -80,9 +80,13 @@ macro_rules! error_codes {
 
         impl ConnectorError {
             $(
-                #[doc = concat!("A `", $wire, "` error with this message.")]
+                #[doc = concat!("A `", $wire, "` error with this message, and the hint the reference's typed error of this code carries (if any).")]
                 pub fn $ctor(message: impl Into<String>) -> Self {
-                    ConnectorError::new(ErrorCode::$variant, message)
+                    let error = ConnectorError::new(ErrorCode::$variant, message);
+                    match ErrorCode::$variant.default_hint() {
+                        Some(hint) => error.with_hint(hint),
+                        None => error,
+                    }
                 }
             )*
         }
@@ -132,28 +136,28 @@ error_codes! {
         hint: Some("Visit the end system and verify that the account has the required scope.");
     /// The app throttled the connector.
     RateLimit = "rate_limit", rate_limit, "RateLimitError", Upstream, Transient,
-        retryable: true, throttled: true, refreshable: false, hint: None;
+        retryable: true, throttled: true, refreshable: false, hint: Some("Please retry the request.");
     /// The app answered with a server error.
     BadGateway = "bad_gateway", bad_gateway, "UpstreamError", Upstream, Transient,
-        retryable: true, throttled: false, refreshable: false, hint: None;
+        retryable: true, throttled: false, refreshable: false, hint: Some("Please retry the request.");
     /// The app is unavailable.
     ServiceError = "service_error", service_error, "TransientError", Upstream, Transient,
         retryable: true, throttled: false, refreshable: false, hint: Some("Please retry the request.");
     /// The time or request budget of this call ran out.
     BudgetExhausted = "budget_exhausted", budget_exhausted, "BudgetExhaustedError", Upstream, Transient,
-        retryable: true, throttled: true, refreshable: false, hint: None;
+        retryable: true, throttled: true, refreshable: false, hint: Some("Please retry the request.");
     /// The app could not be reached.
     ConnectionTimeout = "connection_timeout", connection_timeout, "NetworkError", Infrastructure, Transient,
-        retryable: true, throttled: false, refreshable: false, hint: None;
+        retryable: true, throttled: false, refreshable: false, hint: Some("Please retry the request.");
     /// The app did not answer in time.
     RequestTimeout = "request_timeout", request_timeout, "RequestTimeoutError", Upstream, Transient,
-        retryable: true, throttled: false, refreshable: false, hint: None;
+        retryable: true, throttled: false, refreshable: false, hint: Some("Please retry the request.");
     /// The app refused the connection.
     ConnectionRejected = "connection_rejected", connection_rejected, "ConnectionRejectedError",
-        Infrastructure, Transient, retryable: true, throttled: false, refreshable: false, hint: None;
+        Infrastructure, Transient, retryable: true, throttled: false, refreshable: false, hint: Some("Please retry the request.");
     /// The app closed the connection.
     ConnectionClosed = "connection_closed", connection_closed, "ConnectionClosedError", Infrastructure,
-        Transient, retryable: true, throttled: false, refreshable: false, hint: None;
+        Transient, retryable: true, throttled: false, refreshable: false, hint: Some("Please retry the request.");
     /// The connector failed unexpectedly.
     InternalError = "internal_error", internal_error, "InternalError", Connector, Internal,
         retryable: true, throttled: false, refreshable: false, hint: None;
@@ -263,14 +267,15 @@ struct Inner {
 }
 
 impl ConnectorError {
-    /// An error with a code and a message.
+    /// An error with a code and a message, and no hint (the per-code constructors such as
+    /// [`ConnectorError::unauthorized`] add the reference's default hint of that code).
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
         ConnectorError {
             inner: Box::new(Inner {
                 code,
                 message: message.into(),
                 app_error_code: None,
-                hint: code.default_hint().map(str::to_owned),
+                hint: None,
                 status_code: None,
                 retry_after_seconds: None,
                 retryable: None,
@@ -290,6 +295,12 @@ impl ConnectorError {
     /// Sets a hint telling a person what to do about the error.
     pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
         self.inner.hint = Some(hint.into());
+        self
+    }
+
+    /// Removes the hint.
+    pub fn without_hint(mut self) -> Self {
+        self.inner.hint = None;
         self
     }
 

@@ -780,7 +780,8 @@ fn info_lists_every_capability_with_a_schema_each() {
 /// HandleClientCredentials, RefreshAccessToken and ListExpenses none; the reference's `info`
 /// shows none for the OAuth flows, see the protocol's `examples/oauth_cli_info.json`).
 /// caps::ALL still counts them as reads.
-const WITHOUT_LEVEL: [&str; 5] = [
+const WITHOUT_LEVEL: [&str; 6] = [
+    "app_info",
     "get_authorization_url",
     "handle_authorization_callback",
     "handle_client_credentials_request",
