@@ -149,9 +149,23 @@ fn parse_envelope<P: DeserializeOwned>(json: &str) -> Result<RequestEnvelope<P>>
                 "Invalid request - the request envelope must be a JSON object",
             ));
         }
-        if shape.request.is_some_and(|kind| kind != Kind::Object) {
+        for (field, kind) in [
+            ("request", shape.request),
+            ("page", shape.page),
+            ("rate_limit", shape.rate_limit),
+        ] {
+            if kind.is_some_and(|kind| {
+                !matches!(kind, Kind::Object | Kind::Null)
+                    || (field == "request" && kind == Kind::Null)
+            }) {
+                return Err(ConnectorError::bad_request(format!(
+                    "Invalid request - {field}: must be a JSON object"
+                )));
+            }
+        }
+        if shape.auth_not_objects {
             return Err(ConnectorError::bad_request(
-                "Invalid request - request: must be a JSON object",
+                "Invalid request - auth: each credential must be a JSON object",
             ));
         }
     }
@@ -163,6 +177,7 @@ fn parse_envelope<P: DeserializeOwned>(json: &str) -> Result<RequestEnvelope<P>>
 enum Kind {
     Object,
     Array,
+    Null,
     Other,
 }
 
@@ -217,6 +232,121 @@ impl<'de> Deserialize<'de> for Kind {
 struct EnvelopeShape {
     top: Kind,
     request: Option<Kind>,
+    page: Option<Kind>,
+    rate_limit: Option<Kind>,
+    /// `auth`, or an element of `credentials`, is not an object of objects.
+    auth_not_objects: bool,
+}
+
+/// Whether a credential bag is an object whose credential payloads are objects (or null).
+struct BagShape(bool);
+
+impl<'de> Deserialize<'de> for BagShape {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> std::result::Result<Self, D::Error> {
+        struct BagVisitor;
+        impl<'de> serde::de::Visitor<'de> for BagVisitor {
+            type Value = BagShape;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a credential object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> std::result::Result<BagShape, A::Error> {
+                let mut ok = true;
+                while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+                    let kind = map.next_value::<Kind>()?;
+                    if AuthCredential::KEYS.contains(&key.as_ref())
+                        && !matches!(kind, Kind::Object | Kind::Null)
+                    {
+                        ok = false;
+                    }
+                }
+                Ok(BagShape(ok))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> std::result::Result<BagShape, A::Error> {
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(BagShape(false))
+            }
+            fn visit_unit<E>(self) -> std::result::Result<BagShape, E> {
+                Ok(BagShape(true))
+            }
+            fn visit_bool<E>(self, _: bool) -> std::result::Result<BagShape, E> {
+                Ok(BagShape(false))
+            }
+            fn visit_i64<E>(self, _: i64) -> std::result::Result<BagShape, E> {
+                Ok(BagShape(false))
+            }
+            fn visit_u64<E>(self, _: u64) -> std::result::Result<BagShape, E> {
+                Ok(BagShape(false))
+            }
+            fn visit_f64<E>(self, _: f64) -> std::result::Result<BagShape, E> {
+                Ok(BagShape(false))
+            }
+            fn visit_str<E>(self, _: &str) -> std::result::Result<BagShape, E> {
+                Ok(BagShape(false))
+            }
+        }
+        deserializer.deserialize_any(BagVisitor)
+    }
+}
+
+/// Whether every element of `credentials` is a well-shaped bag (a non-list is left to serde).
+struct BagsShape(bool);
+
+impl<'de> Deserialize<'de> for BagsShape {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> std::result::Result<Self, D::Error> {
+        struct BagsVisitor;
+        impl<'de> serde::de::Visitor<'de> for BagsVisitor {
+            type Value = BagsShape;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a list of credentials")
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> std::result::Result<BagsShape, A::Error> {
+                let mut ok = true;
+                while let Some(BagShape(bag_ok)) = seq.next_element::<BagShape>()? {
+                    ok &= bag_ok;
+                }
+                Ok(BagsShape(ok))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> std::result::Result<BagsShape, A::Error> {
+                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                Ok(BagsShape(true))
+            }
+            fn visit_unit<E>(self) -> std::result::Result<BagsShape, E> {
+                Ok(BagsShape(true))
+            }
+            fn visit_bool<E>(self, _: bool) -> std::result::Result<BagsShape, E> {
+                Ok(BagsShape(true))
+            }
+            fn visit_i64<E>(self, _: i64) -> std::result::Result<BagsShape, E> {
+                Ok(BagsShape(true))
+            }
+            fn visit_u64<E>(self, _: u64) -> std::result::Result<BagsShape, E> {
+                Ok(BagsShape(true))
+            }
+            fn visit_f64<E>(self, _: f64) -> std::result::Result<BagsShape, E> {
+                Ok(BagsShape(true))
+            }
+            fn visit_str<E>(self, _: &str) -> std::result::Result<BagsShape, E> {
+                Ok(BagsShape(true))
+            }
+        }
+        deserializer.deserialize_any(BagsVisitor)
+    }
 }
 
 impl<'de> Deserialize<'de> for EnvelopeShape {
@@ -233,18 +363,28 @@ impl<'de> Deserialize<'de> for EnvelopeShape {
                 self,
                 mut map: A,
             ) -> std::result::Result<EnvelopeShape, A::Error> {
-                let mut request = None;
+                let mut shape = EnvelopeShape {
+                    top: Kind::Object,
+                    request: None,
+                    page: None,
+                    rate_limit: None,
+                    auth_not_objects: false,
+                };
                 while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
-                    if key == "request" {
-                        request = Some(map.next_value::<Kind>()?);
-                    } else {
-                        map.next_value::<IgnoredAny>()?;
+                    match key.as_ref() {
+                        "request" => shape.request = Some(map.next_value::<Kind>()?),
+                        "page" => shape.page = Some(map.next_value::<Kind>()?),
+                        "rate_limit" => shape.rate_limit = Some(map.next_value::<Kind>()?),
+                        "auth" => shape.auth_not_objects |= !map.next_value::<BagShape>()?.0,
+                        "credentials" => {
+                            shape.auth_not_objects |= !map.next_value::<BagsShape>()?.0;
+                        }
+                        _ => {
+                            map.next_value::<IgnoredAny>()?;
+                        }
                     }
                 }
-                Ok(EnvelopeShape {
-                    top: Kind::Object,
-                    request,
-                })
+                Ok(shape)
             }
             fn visit_seq<A: serde::de::SeqAccess<'de>>(
                 self,
@@ -254,6 +394,9 @@ impl<'de> Deserialize<'de> for EnvelopeShape {
                 Ok(EnvelopeShape {
                     top: Kind::Array,
                     request: None,
+                    page: None,
+                    rate_limit: None,
+                    auth_not_objects: false,
                 })
             }
         }
@@ -458,7 +601,7 @@ fn install_quiet_panic_hook() {
         std::panic::set_hook(Box::new(move |info| {
             if IN_CAPABILITY.with(std::cell::Cell::get) {
                 eprintln!(
-                    "error: a capability panicked; its message is withheld, as it may hold a secret"
+                    "error: a capability failed unexpectedly; its message is withheld, as it may hold a secret"
                 );
             } else {
                 previous(info);
