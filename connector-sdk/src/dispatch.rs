@@ -221,7 +221,7 @@ impl<'de> Deserialize<'de> for Kind {
                 Ok(Kind::Other)
             }
             fn visit_unit<E>(self) -> std::result::Result<Kind, E> {
-                Ok(Kind::Other)
+                Ok(Kind::Null)
             }
         }
         deserializer.deserialize_any(KindVisitor)
@@ -772,11 +772,18 @@ where
                 connector,
                 &cx,
                 envelope.request,
-                PageRequest::new(size, cursor),
+                PageRequest::new(size, cursor).with_requested_size(
+                    envelope
+                        .page
+                        .as_ref()
+                        .and_then(|page| page.size)
+                        .filter(|size| *size > 0),
+                ),
             ),
             ListResult::into_page,
         )
         .await?;
+        let size = paged.page_size().unwrap_or(size);
         let (items, next, raw_data) = paged.into_parts();
         let page = match next {
             Some(cursor) => Some(Page {
@@ -868,6 +875,23 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn envelope_shapes() {
+        let ok = r#"{"request": {}, "page": null, "rate_limit": null, "auth": {"token": {"token": "t"}, "extra": 1}}"#;
+        assert!(parse_envelope::<serde_json::Value>(ok).is_ok());
+        for bad in [
+            r#"[{}]"#,
+            r#"{"request": []}"#,
+            r#"{"request": null}"#,
+            r#"{"request": {}, "page": [null, 5]}"#,
+            r#"{"request": {}, "auth": {"token": ["t"]}}"#,
+            r#"{"request": {}, "credentials": [["id", {}]]}"#,
+        ] {
+            let err = parse_envelope::<serde_json::Value>(bad).err().unwrap();
+            assert_eq!(err.code(), crate::ErrorCode::BadRequest, "{bad}");
+        }
+    }
 
     #[test]
     fn secret_values_are_cut_from_messages() {

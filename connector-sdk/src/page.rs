@@ -94,18 +94,39 @@ fn checksum(capability: &str, json: &[u8]) -> u32 {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PageRequest<C> {
     size: u32,
+    requested: Option<u32>,
     cursor: Option<C>,
 }
 
 impl<C> PageRequest<C> {
     /// A page request; used by the runtime and by tests.
     pub fn new(size: u32, cursor: Option<C>) -> Self {
-        PageRequest { size, cursor }
+        PageRequest {
+            size,
+            requested: None,
+            cursor,
+        }
+    }
+
+    /// Records the size the request itself named (`page.size`), if any.
+    pub fn with_requested_size(mut self, requested: Option<u32>) -> Self {
+        self.requested = requested;
+        self
+    }
+
+    /// The size the request itself named, `None` when the capability's default applies.
+    /// A connector whose default comes from its settings reads this.
+    pub fn requested_size(&self) -> Option<u32> {
+        self.requested
     }
 
     /// The first page, of `size` items.
     pub fn first(size: u32) -> Self {
-        PageRequest { size, cursor: None }
+        PageRequest {
+            size,
+            requested: None,
+            cursor: None,
+        }
     }
 
     /// How many items the page should hold.
@@ -140,6 +161,7 @@ pub struct Paged<T, C> {
     items: Vec<T>,
     next: Option<C>,
     raw_data: Option<serde_json::Value>,
+    size: Option<u32>,
 }
 
 impl<T, C> Paged<T, C> {
@@ -149,6 +171,7 @@ impl<T, C> Paged<T, C> {
             items,
             next,
             raw_data: None,
+            size: None,
         }
     }
 
@@ -166,6 +189,18 @@ impl<T, C> Paged<T, C> {
     pub fn with_raw_data(mut self, raw_data: serde_json::Value) -> Self {
         self.raw_data = Some(raw_data);
         self
+    }
+
+    /// Sets the page size echoed in the response's `page.size` (by default the request's,
+    /// or the capability's default), for a connector that chose another size itself.
+    pub fn with_page_size(mut self, size: u32) -> Self {
+        self.size = Some(size);
+        self
+    }
+
+    /// The page size this page echoes, if the connector set one.
+    pub fn page_size(&self) -> Option<u32> {
+        self.size
     }
 
     /// The items of this page.

@@ -52,14 +52,6 @@ pub const GROUP: &str = "group";
 /// The page size used when neither the request nor the settings name one.
 pub const DEFAULT_PAGE_SIZE: u32 = 100;
 
-/// The page size the runtime passes when the request names none (the list capabilities
-/// declare it as their default): it stands for "the settings' `default_page_size`".
-///
-/// The SDK's `PageRequest` does not say whether its size came from the request, so a
-/// default that depends on the settings needs a value no caller asks for. It is echoed
-/// in the response's `page.size` and, sent back, means the same again.
-pub const SIZE_FROM_SETTINGS: u32 = 2_147_483_647;
-
 /// The most `GET /Groups` requests one page of `find_entitlement_associations` makes
 /// while looking for members (groups without members fill no page).
 const MAX_GROUP_FETCHES_PER_PAGE: usize = 10;
@@ -104,8 +96,8 @@ impl ScimSettings {
 
     /// The page size of a listing: the request's, else the settings' default, else 100.
     pub fn page_size<C>(&self, page: &PageRequest<C>) -> Result<u32> {
-        if page.size() != SIZE_FROM_SETTINGS {
-            return Ok(page.size());
+        if let Some(size) = page.requested_size() {
+            return Ok(size);
         }
         match self.default_page_size {
             None => Ok(DEFAULT_PAGE_SIZE),
@@ -322,7 +314,6 @@ impl Scim {
     }
 
     /// Lists the users, one `GET /Users?startIndex=…&count=…` per page.
-    #[connector(page_size = 2147483647)]
     pub async fn list_accounts(
         &self,
         cx: &ContextOf<Self>,
@@ -341,7 +332,8 @@ impl Scim {
         let list: ListResponse<User> = response.json()?;
         let next = next_index(start, count, list.resources.len(), list.total_results);
         let accounts = list.resources.into_iter().map(found_account).collect();
-        let paged = Paged::new(accounts, next.map(|start_index| StartIndex { start_index }));
+        let paged = Paged::new(accounts, next.map(|start_index| StartIndex { start_index }))
+            .with_page_size(count);
         Ok(if cx.include_raw_data() {
             paged.with_raw_data(response.json_value()?)
         } else {
@@ -370,7 +362,6 @@ impl Scim {
     }
 
     /// Lists the groups as entitlements of type `group`.
-    #[connector(page_size = 2147483647)]
     pub async fn list_entitlements(
         &self,
         cx: &ContextOf<Self>,
@@ -415,7 +406,8 @@ impl Scim {
         let paged = Paged::new(
             entitlements,
             next.map(|start_index| StartIndex { start_index }),
-        );
+        )
+        .with_page_size(count);
         Ok(if cx.include_raw_data() {
             paged.with_raw_data(response.json_value()?)
         } else {
@@ -424,7 +416,6 @@ impl Scim {
     }
 
     /// Lists the group memberships of users, at most a page's size of them per page.
-    #[connector(page_size = 2147483647)]
     pub async fn find_entitlement_associations(
         &self,
         cx: &ContextOf<Self>,
@@ -458,7 +449,7 @@ impl Scim {
                             start_index: start + position as u64,
                             skip: index as u64,
                         };
-                        return Ok(Paged::next(found, cursor));
+                        return Ok(Paged::next(found, cursor).with_page_size(size as u32));
                     }
                     found.push(FoundEntitlementAssociation {
                         account_id: member.to_owned(),
@@ -482,7 +473,8 @@ impl Scim {
                 start_index: start,
                 skip,
             },
-        ))
+        )
+        .with_page_size(size as u32))
     }
 
     /// Creates a user (`POST /Users`) and adds it to its initial groups.
@@ -1001,11 +993,11 @@ mod tests {
             groups_endpoint: None,
             default_page_size: size,
         };
-        let unset = PageRequest::<StartIndex>::first(SIZE_FROM_SETTINGS);
+        let unset = PageRequest::<StartIndex>::first(100);
         assert_eq!(settings(None).page_size(&unset).unwrap(), 100);
         assert_eq!(settings(Some(7)).page_size(&unset).unwrap(), 7);
         assert!(settings(Some(0)).page_size(&unset).is_err());
-        let asked = PageRequest::<StartIndex>::first(100);
+        let asked = PageRequest::<StartIndex>::first(100).with_requested_size(Some(100));
         assert_eq!(settings(Some(7)).page_size(&asked).unwrap(), 100);
     }
 
