@@ -86,7 +86,7 @@ fn a_list_capability_with_a_page_size() {
                     _req: ListAccounts,
                     page: PageRequest<Offset>,
                 ) -> Result<Paged<FoundAccountData, Offset>> {
-                    todo!()
+                    unreachable!("only expanded, never run")
                 }
             }
         },
@@ -101,7 +101,7 @@ fn plain_methods_are_wrapped_in_a_future() {
         quote! {
             impl Plain {
                 fn delete_account(&self, cx: &ContextOf<Self>, req: DeleteAccount) -> Result<Reply<DeletedAccount>> {
-                    todo!()
+                    unreachable!("only expanded, never run")
                 }
 
                 fn validate_credential_config(
@@ -109,7 +109,7 @@ fn plain_methods_are_wrapped_in_a_future() {
                     cx: &UnauthenticatedContextOf<Self>,
                     req: ValidateCredentialConfig,
                 ) -> Result<ValidatedCredentialConfig> {
-                    todo!()
+                    unreachable!("only expanded, never run")
                 }
             }
         },
@@ -126,12 +126,12 @@ fn a_custom_capability() {
                 /// Counts the accounts.
                 #[connector(custom, level = read)]
                 async fn count_accounts(&self, cx: &ContextOf<Self>, req: CountAccounts) -> Result<Reply<AccountCount>> {
-                    todo!()
+                    unreachable!("only expanded, never run")
                 }
 
                 #[connector(custom)]
                 fn touch(&self, cx: &ContextOf<Self>, req: Touch) -> connector_sdk::Result<Touched> {
-                    todo!()
+                    unreachable!("only expanded, never run")
                 }
             }
         },
@@ -148,17 +148,17 @@ fn display_names_and_descriptions() {
                 /// From the doc comment,
                 ///   over two lines.
                 async fn get_account(&self, cx: &ContextOf<Self>, req: GetAccount) -> Result<FoundAccountData> {
-                    todo!()
+                    unreachable!("only expanded, never run")
                 }
 
                 /// Not this doc comment: the attribute wins.
                 #[connector(display_name = "Remove", description = "From the attribute.")]
                 async fn delete_account(&self, cx: &ContextOf<Self>, req: DeleteAccount) -> Result<DeletedAccount> {
-                    todo!()
+                    unreachable!("only expanded, never run")
                 }
 
                 async fn activate_account(&self, cx: &ContextOf<Self>, req: ActivateAccount) -> Result<ActivatedAccount> {
-                    todo!()
+                    unreachable!("only expanded, never run")
                 }
             }
         },
@@ -185,7 +185,7 @@ fn settings_auth_categories_and_version() {
         quote! {
             impl Full {
                 async fn validate_credentials(&self, cx: &ContextOf<Self>, _req: ValidateCredentials) -> Result<ValidatedCredentials> {
-                    todo!()
+                    unreachable!("only expanded, never run")
                 }
 
                 #[connector(skip)]
@@ -213,7 +213,7 @@ fn several_credentials_and_another_crate_path() {
         quote! {
             impl Multi {
                 async fn validate_credentials(&self, cx: &ContextOf<Self>, _req: ValidateCredentials) -> Result<ValidatedCredentials> {
-                    todo!()
+                    unreachable!("only expanded, never run")
                 }
             }
         },
@@ -228,12 +228,12 @@ fn a_cfg_on_a_method_is_copied_to_its_registration() {
         quote! {
             impl Conditional {
                 async fn validate_credentials(&self, cx: &ContextOf<Self>, _req: ValidateCredentials) -> Result<ValidatedCredentials> {
-                    todo!()
+                    unreachable!("only expanded, never run")
                 }
 
                 #[cfg(feature = "writes")]
                 async fn delete_account(&self, cx: &ContextOf<Self>, req: DeleteAccount) -> Result<DeletedAccount> {
-                    todo!()
+                    unreachable!("only expanded, never run")
                 }
             }
         },
@@ -249,7 +249,7 @@ fn an_erroring_input_keeps_the_impl_and_gets_a_stand_in() {
             impl Broken {
                 #[connector(page_size = 10)]
                 async fn list_acounts(&self, cx: &ContextOf<Self>, req: ListAccounts, page: PageRequest<u32>) -> Result<Paged<FoundAccountData, u32>> {
-                    todo!()
+                    unreachable!("only expanded, never run")
                 }
 
                 #[connector(skip)]
@@ -298,9 +298,9 @@ fn every_independent_mistake_is_reported() {
         quote! {
             impl<T> App<T> {
                 fn list_acounts(&self) {}
-                fn validate_credentials(self, cx: &ContextOf<Self>, req: ValidateCredentials) -> Result<ValidatedCredentials> { todo!() }
+                fn validate_credentials(self, cx: &ContextOf<Self>, req: ValidateCredentials) -> Result<ValidatedCredentials> { unreachable!("only expanded, never run") }
                 #[connector(custom)]
-                fn Count(&self, cx: &ContextOf<Self>, req: Count) -> Result<Counted> { todo!() }
+                fn Count(&self, cx: &ContextOf<Self>, req: Count) -> Result<Counted> { unreachable!("only expanded, never run") }
             }
         },
     );
@@ -339,7 +339,7 @@ fn a_trait_impl_is_one_error_and_its_methods_are_not_checked() {
     assert_eq!(
         errors(
             quote!(app_id = "app"),
-            quote!(impl Connector for App { fn metadata() -> Metadata { todo!() } })
+            quote!(impl Connector for App { fn metadata() -> Metadata { unreachable!("only expanded, never run") } })
         ),
         ["#[connector] goes on an inherent `impl` block, not on a trait implementation"]
     );
@@ -351,9 +351,9 @@ fn argument_counts() {
         quote!(app_id = "app"),
         quote! {
             impl App {
-                fn list_accounts(&self, cx: &ContextOf<Self>, req: ListAccounts) -> Result<Paged<FoundAccountData, u32>> { todo!() }
-                fn get_account(&self, cx: &ContextOf<Self>) -> Result<FoundAccountData> { todo!() }
-                fn delete_account(&self, cx: &ContextOf<Self>, req: DeleteAccount, a: u8, b: u8) -> Result<DeletedAccount> { todo!() }
+                fn list_accounts(&self, cx: &ContextOf<Self>, req: ListAccounts) -> Result<Paged<FoundAccountData, u32>> { unreachable!("only expanded, never run") }
+                fn get_account(&self, cx: &ContextOf<Self>) -> Result<FoundAccountData> { unreachable!("only expanded, never run") }
+                fn delete_account(&self, cx: &ContextOf<Self>, req: DeleteAccount, a: u8, b: u8) -> Result<DeletedAccount> { unreachable!("only expanded, never run") }
                 fn activate_account(&self, cx: &ContextOf<Self>, req: ActivateAccount) { }
             }
         },
@@ -380,7 +380,7 @@ fn method_attribute_keys() {
         quote! {
             impl App {
                 #[connector(display_nme = "X", frobnicate, skip = true, page_size = 0, level = loud, description)]
-                fn validate_credentials(&self, cx: &ContextOf<Self>, req: ValidateCredentials) -> Result<ValidatedCredentials> { todo!() }
+                fn validate_credentials(&self, cx: &ContextOf<Self>, req: ValidateCredentials) -> Result<ValidatedCredentials> { unreachable!("only expanded, never run") }
             }
         },
     );
