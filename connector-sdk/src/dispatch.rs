@@ -20,7 +20,7 @@ use crate::credentials::Credentials;
 use crate::error::{ConnectorError, ErrorEnvelope, Result};
 use crate::models::{AuthCredential, RateLimitRequestInfo};
 use crate::page::{self, DEFAULT_PAGE_SIZE, Page, PageRequest};
-use crate::reply::{CustomSuccessEnvelope, SuccessEnvelope};
+use crate::reply::{CustomSuccessEnvelope, Reply, SuccessEnvelope};
 
 /// What a handler receives: the raw request and where it runs.
 pub(crate) struct Invocation<'a> {
@@ -680,24 +680,37 @@ where
             .into());
         }
         let cx = authenticated_context::<C, P>(&invocation, &mut envelope)?;
-        let fingerprint = (Cap::LEVEL != CapabilityLevel::Read)
-            .then(|| crate::fingerprint::fingerprint(&envelope.request));
+        let fingerprint = write_fingerprint::<Cap, P>(&envelope.request);
         let reply = guarded(
             handler(connector, &cx, envelope.request),
             CapabilityResult::into_reply,
         )
         .await?;
-        let (response, raw_data, execution_summary) = reply.into_parts(fingerprint.as_deref());
-        to_json(&SuccessEnvelope {
-            response,
-            raw_data,
-            page: None,
-            rate_limit: cx.rate_limit_response(),
-            execution_summary,
-        })
+        success_json(reply, fingerprint.as_deref(), &cx)
     }
     .await;
     finish(&invocation, outcome)
+}
+
+/// The request fingerprint of a write (the execution summary's), `None` for reads.
+fn write_fingerprint<Cap: Capability, P: Serialize>(payload: &P) -> Option<String> {
+    (Cap::LEVEL != CapabilityLevel::Read).then(|| crate::fingerprint::fingerprint(payload))
+}
+
+/// The success envelope of a single-payload capability's reply.
+fn success_json<T: Serialize, S, A>(
+    reply: Reply<T>,
+    fingerprint: Option<&str>,
+    cx: &Context<S, A>,
+) -> std::result::Result<String, Failure> {
+    let (response, raw_data, execution_summary) = reply.into_parts(fingerprint);
+    to_json(&SuccessEnvelope {
+        response,
+        raw_data,
+        page: None,
+        rate_limit: cx.rate_limit_response(),
+        execution_summary,
+    })
 }
 
 pub(crate) async fn run_unauthenticated<C, Cap, P, O, F>(
@@ -723,21 +736,13 @@ where
             envelope.include_raw_data.unwrap_or(false),
             envelope.rate_limit.take(),
         );
-        let fingerprint = (Cap::LEVEL != CapabilityLevel::Read)
-            .then(|| crate::fingerprint::fingerprint(&envelope.request));
+        let fingerprint = write_fingerprint::<Cap, P>(&envelope.request);
         let reply = guarded(
             handler(connector, &cx, envelope.request),
             CapabilityResult::into_reply,
         )
         .await?;
-        let (response, raw_data, execution_summary) = reply.into_parts(fingerprint.as_deref());
-        to_json(&SuccessEnvelope {
-            response,
-            raw_data,
-            page: None,
-            rate_limit: cx.rate_limit_response(),
-            execution_summary,
-        })
+        success_json(reply, fingerprint.as_deref(), &cx)
     }
     .await;
     finish(&invocation, outcome)

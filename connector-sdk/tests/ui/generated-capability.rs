@@ -7,7 +7,7 @@ pub struct App;
 #[connector(app_id = "app")]
 impl App {
     fn app_info(&self, _cx: &ContextOf<Self>, _req: AppInfoRequestPayload) -> Result<AppInfo> {
-        unimplemented!()
+        unreachable!("never run")
     }
 }
 

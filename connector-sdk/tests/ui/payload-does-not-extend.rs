@@ -17,7 +17,7 @@ pub struct App;
 #[connector(app_id = "app")]
 impl App {
     async fn create_account(&self, _cx: &ContextOf<Self>, _req: NewAccount) -> Result<CreatedAccount> {
-        todo!()
+        unreachable!("never run")
     }
 }
 
