@@ -143,265 +143,157 @@ fn finish(invocation: &Invocation<'_>, outcome: std::result::Result<String, Fail
 /// Parses the envelope; any failure is `bad_request` naming the field path.
 fn parse_envelope<P: DeserializeOwned>(json: &str) -> Result<RequestEnvelope<P>> {
     // serde reads a JSON array into a struct by position; the protocol wants objects.
-    if let Ok(shape) = serde_json::from_str::<EnvelopeShape>(json) {
-        if shape.top != Kind::Object {
-            return Err(ConnectorError::bad_request(
-                "Invalid request - the request envelope must be a JSON object",
-            ));
-        }
-        for (field, kind) in [
-            ("request", shape.request),
-            ("page", shape.page),
-            ("rate_limit", shape.rate_limit),
-        ] {
-            if kind.is_some_and(|kind| {
-                !matches!(kind, Kind::Object | Kind::Null)
-                    || (field == "request" && kind == Kind::Null)
-            }) {
-                return Err(ConnectorError::bad_request(format!(
-                    "Invalid request - {field}: must be a JSON object"
-                )));
-            }
-        }
-        if shape.auth_not_objects {
-            return Err(ConnectorError::bad_request(
-                "Invalid request - auth: each credential must be a JSON object",
-            ));
-        }
+    let mut deserializer = serde_json::Deserializer::from_str(json);
+    if let Ok(shape) = serde::de::DeserializeSeed::deserialize(ShapeSeed::TOP, &mut deserializer) {
+        check_shape(&shape)?;
     }
     parse_json(json)
 }
 
-/// The kind of a JSON value, read without keeping it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Kind {
-    Object,
-    Array,
+/// The shape of a JSON value, read without keeping its values: kinds only, and the keys
+/// of objects only where a check needs them.
+enum Shape {
+    Object(Vec<(String, Shape)>),
+    Array(Vec<Shape>),
     Null,
-    Other,
+    Scalar,
 }
 
-impl<'de> Deserialize<'de> for Kind {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> std::result::Result<Self, D::Error> {
-        struct KindVisitor;
-        impl<'de> serde::de::Visitor<'de> for KindVisitor {
-            type Value = Kind;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("any JSON value")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> std::result::Result<Kind, A::Error> {
-                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-                Ok(Kind::Object)
-            }
-            fn visit_seq<A: serde::de::SeqAccess<'de>>(
-                self,
-                mut seq: A,
-            ) -> std::result::Result<Kind, A::Error> {
-                while seq.next_element::<IgnoredAny>()?.is_some() {}
-                Ok(Kind::Array)
-            }
-            fn visit_bool<E>(self, _: bool) -> std::result::Result<Kind, E> {
-                Ok(Kind::Other)
-            }
-            fn visit_i64<E>(self, _: i64) -> std::result::Result<Kind, E> {
-                Ok(Kind::Other)
-            }
-            fn visit_u64<E>(self, _: u64) -> std::result::Result<Kind, E> {
-                Ok(Kind::Other)
-            }
-            fn visit_f64<E>(self, _: f64) -> std::result::Result<Kind, E> {
-                Ok(Kind::Other)
-            }
-            fn visit_str<E>(self, _: &str) -> std::result::Result<Kind, E> {
-                Ok(Kind::Other)
-            }
-            fn visit_unit<E>(self) -> std::result::Result<Kind, E> {
-                Ok(Kind::Null)
-            }
+/// How deep to record a [`Shape`]: `levels` more levels of children; at the top, only the
+/// credential bags are looked into.
+#[derive(Clone, Copy)]
+struct ShapeSeed {
+    levels: u8,
+    top: bool,
+}
+
+impl ShapeSeed {
+    const TOP: ShapeSeed = ShapeSeed {
+        levels: 1,
+        top: true,
+    };
+
+    fn child(self, key: &str) -> ShapeSeed {
+        match (self.top, key) {
+            (true, "auth") => ShapeSeed {
+                levels: 1,
+                top: false,
+            },
+            (true, "credentials") => ShapeSeed {
+                levels: 2,
+                top: false,
+            },
+            _ => ShapeSeed {
+                levels: self.levels.saturating_sub(1),
+                top: false,
+            },
         }
-        deserializer.deserialize_any(KindVisitor)
     }
 }
 
-/// The kinds of the envelope and of its `request`.
-struct EnvelopeShape {
-    top: Kind,
-    request: Option<Kind>,
-    page: Option<Kind>,
-    rate_limit: Option<Kind>,
-    /// `auth`, or an element of `credentials`, is not an object of objects.
-    auth_not_objects: bool,
-}
-
-/// Whether a credential bag is an object whose credential payloads are objects (or null).
-struct BagShape(bool);
-
-impl<'de> Deserialize<'de> for BagShape {
+impl<'de> serde::de::DeserializeSeed<'de> for ShapeSeed {
+    type Value = Shape;
     fn deserialize<D: serde::Deserializer<'de>>(
+        self,
         deserializer: D,
-    ) -> std::result::Result<Self, D::Error> {
-        struct BagVisitor;
-        impl<'de> serde::de::Visitor<'de> for BagVisitor {
-            type Value = BagShape;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a credential object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> std::result::Result<BagShape, A::Error> {
-                let mut ok = true;
-                while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
-                    let kind = map.next_value::<Kind>()?;
-                    if AuthCredential::KEYS.contains(&key.as_ref())
-                        && !matches!(kind, Kind::Object | Kind::Null)
-                    {
-                        ok = false;
-                    }
-                }
-                Ok(BagShape(ok))
-            }
-            fn visit_seq<A: serde::de::SeqAccess<'de>>(
-                self,
-                mut seq: A,
-            ) -> std::result::Result<BagShape, A::Error> {
-                while seq.next_element::<IgnoredAny>()?.is_some() {}
-                Ok(BagShape(false))
-            }
-            fn visit_unit<E>(self) -> std::result::Result<BagShape, E> {
-                Ok(BagShape(true))
-            }
-            fn visit_bool<E>(self, _: bool) -> std::result::Result<BagShape, E> {
-                Ok(BagShape(false))
-            }
-            fn visit_i64<E>(self, _: i64) -> std::result::Result<BagShape, E> {
-                Ok(BagShape(false))
-            }
-            fn visit_u64<E>(self, _: u64) -> std::result::Result<BagShape, E> {
-                Ok(BagShape(false))
-            }
-            fn visit_f64<E>(self, _: f64) -> std::result::Result<BagShape, E> {
-                Ok(BagShape(false))
-            }
-            fn visit_str<E>(self, _: &str) -> std::result::Result<BagShape, E> {
-                Ok(BagShape(false))
-            }
-        }
-        deserializer.deserialize_any(BagVisitor)
+    ) -> std::result::Result<Shape, D::Error> {
+        deserializer.deserialize_any(self)
     }
 }
 
-/// Whether every element of `credentials` is a well-shaped bag (a non-list is left to serde).
-struct BagsShape(bool);
-
-impl<'de> Deserialize<'de> for BagsShape {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> std::result::Result<Self, D::Error> {
-        struct BagsVisitor;
-        impl<'de> serde::de::Visitor<'de> for BagsVisitor {
-            type Value = BagsShape;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a list of credentials")
-            }
-            fn visit_seq<A: serde::de::SeqAccess<'de>>(
-                self,
-                mut seq: A,
-            ) -> std::result::Result<BagsShape, A::Error> {
-                let mut ok = true;
-                while let Some(BagShape(bag_ok)) = seq.next_element::<BagShape>()? {
-                    ok &= bag_ok;
-                }
-                Ok(BagsShape(ok))
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> std::result::Result<BagsShape, A::Error> {
-                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-                Ok(BagsShape(true))
-            }
-            fn visit_unit<E>(self) -> std::result::Result<BagsShape, E> {
-                Ok(BagsShape(true))
-            }
-            fn visit_bool<E>(self, _: bool) -> std::result::Result<BagsShape, E> {
-                Ok(BagsShape(true))
-            }
-            fn visit_i64<E>(self, _: i64) -> std::result::Result<BagsShape, E> {
-                Ok(BagsShape(true))
-            }
-            fn visit_u64<E>(self, _: u64) -> std::result::Result<BagsShape, E> {
-                Ok(BagsShape(true))
-            }
-            fn visit_f64<E>(self, _: f64) -> std::result::Result<BagsShape, E> {
-                Ok(BagsShape(true))
-            }
-            fn visit_str<E>(self, _: &str) -> std::result::Result<BagsShape, E> {
-                Ok(BagsShape(true))
+impl<'de> serde::de::Visitor<'de> for ShapeSeed {
+    type Value = Shape;
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> std::result::Result<Shape, A::Error> {
+        let mut fields = Vec::new();
+        while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+            if self.levels == 0 {
+                map.next_value::<IgnoredAny>()?;
+            } else {
+                let shape = map.next_value_seed(self.child(&key))?;
+                fields.push((key.into_owned(), shape));
             }
         }
-        deserializer.deserialize_any(BagsVisitor)
+        Ok(Shape::Object(fields))
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(
+        self,
+        mut seq: A,
+    ) -> std::result::Result<Shape, A::Error> {
+        let mut items = Vec::new();
+        if self.levels == 0 {
+            while seq.next_element::<IgnoredAny>()?.is_some() {}
+        } else {
+            while let Some(item) = seq.next_element_seed(self.child(""))? {
+                items.push(item);
+            }
+        }
+        Ok(Shape::Array(items))
+    }
+    fn visit_unit<E>(self) -> std::result::Result<Shape, E> {
+        Ok(Shape::Null)
+    }
+    fn visit_bool<E>(self, _: bool) -> std::result::Result<Shape, E> {
+        Ok(Shape::Scalar)
+    }
+    fn visit_i64<E>(self, _: i64) -> std::result::Result<Shape, E> {
+        Ok(Shape::Scalar)
+    }
+    fn visit_u64<E>(self, _: u64) -> std::result::Result<Shape, E> {
+        Ok(Shape::Scalar)
+    }
+    fn visit_f64<E>(self, _: f64) -> std::result::Result<Shape, E> {
+        Ok(Shape::Scalar)
+    }
+    fn visit_str<E>(self, _: &str) -> std::result::Result<Shape, E> {
+        Ok(Shape::Scalar)
     }
 }
 
-impl<'de> Deserialize<'de> for EnvelopeShape {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> std::result::Result<Self, D::Error> {
-        struct ShapeVisitor;
-        impl<'de> serde::de::Visitor<'de> for ShapeVisitor {
-            type Value = EnvelopeShape;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a JSON object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> std::result::Result<EnvelopeShape, A::Error> {
-                let mut shape = EnvelopeShape {
-                    top: Kind::Object,
-                    request: None,
-                    page: None,
-                    rate_limit: None,
-                    auth_not_objects: false,
-                };
-                while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
-                    match key.as_ref() {
-                        "request" => shape.request = Some(map.next_value::<Kind>()?),
-                        "page" => shape.page = Some(map.next_value::<Kind>()?),
-                        "rate_limit" => shape.rate_limit = Some(map.next_value::<Kind>()?),
-                        "auth" => shape.auth_not_objects |= !map.next_value::<BagShape>()?.0,
-                        "credentials" => {
-                            shape.auth_not_objects |= !map.next_value::<BagsShape>()?.0;
-                        }
-                        _ => {
-                            map.next_value::<IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(shape)
-            }
-            fn visit_seq<A: serde::de::SeqAccess<'de>>(
-                self,
-                mut seq: A,
-            ) -> std::result::Result<EnvelopeShape, A::Error> {
-                while seq.next_element::<IgnoredAny>()?.is_some() {}
-                Ok(EnvelopeShape {
-                    top: Kind::Array,
-                    request: None,
-                    page: None,
-                    rate_limit: None,
-                    auth_not_objects: false,
-                })
-            }
+/// Objects where the protocol wants objects: the envelope, `request`, `page`,
+/// `rate_limit`, and the credential payloads inside `auth` and `credentials`.
+fn check_shape(shape: &Shape) -> Result<()> {
+    let Shape::Object(fields) = shape else {
+        return Err(ConnectorError::bad_request(
+            "Invalid request - the request envelope must be a JSON object",
+        ));
+    };
+    let object_or_null = |shape: &Shape| matches!(shape, Shape::Object(_) | Shape::Null);
+    let bag_ok = |shape: &Shape| match shape {
+        Shape::Null => true,
+        Shape::Object(fields) => fields.iter().all(|(key, inner)| {
+            !AuthCredential::KEYS.contains(&key.as_str()) || object_or_null(inner)
+        }),
+        _ => false,
+    };
+    for (key, value) in fields {
+        let ok = match key.as_str() {
+            "request" => matches!(value, Shape::Object(_)),
+            "page" | "rate_limit" => object_or_null(value),
+            "auth" => bag_ok(value),
+            "credentials" => match value {
+                Shape::Array(items) => items.iter().all(bag_ok),
+                _ => true,
+            },
+            _ => true,
+        };
+        if !ok {
+            let what = if matches!(key.as_str(), "auth" | "credentials") {
+                "each credential must be a JSON object"
+            } else {
+                "must be a JSON object"
+            };
+            return Err(ConnectorError::bad_request(format!(
+                "Invalid request - {key}: {what}"
+            )));
         }
-        deserializer.deserialize_any(ShapeVisitor)
     }
+    Ok(())
 }
 
 fn parse_json<T: DeserializeOwned>(json: &str) -> Result<T> {
