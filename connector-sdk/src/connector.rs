@@ -244,6 +244,26 @@ pub struct CapabilityEntry<C> {
 }
 
 impl<C> CapabilityEntry<C> {
+    /// An entry with no display name, description or page-size default yet.
+    pub(crate) fn new(
+        name: &'static str,
+        level: CapabilityLevel,
+        custom: bool,
+        schemas: fn() -> (Value, Value),
+        handler: ErasedHandler<C>,
+    ) -> Self {
+        CapabilityEntry {
+            name,
+            display_name: None,
+            description: None,
+            level,
+            custom,
+            default_page_size: None,
+            schemas,
+            handler,
+        }
+    }
+
     /// The capability's wire name.
     pub fn name(&self) -> &'static str {
         self.name
@@ -336,20 +356,17 @@ impl<C: Connector> Capabilities<C> {
             "{} takes no credentials: register it with `unauthenticated`",
             Cap::NAME
         );
-        self.entries.push(CapabilityEntry {
-            name: Cap::NAME,
-            display_name: None,
-            description: None,
-            level: Cap::LEVEL,
-            custom: false,
-            default_page_size: None,
-            schemas: crate::info::standard_schemas::<P, Cap::Response>,
-            handler: erase(move |c, invocation| {
+        self.entries.push(CapabilityEntry::new(
+            Cap::NAME,
+            Cap::LEVEL,
+            false,
+            crate::info::standard_schemas::<P, Cap::Response>,
+            erase(move |c, invocation| {
                 Box::pin(crate::dispatch::run_standard::<C, Cap, P, O, F>(
                     c, invocation, handler,
                 ))
             }),
-        });
+        ));
         self
     }
 
@@ -366,20 +383,17 @@ impl<C: Connector> Capabilities<C> {
             + Sync
             + 'static,
     {
-        self.entries.push(CapabilityEntry {
-            name: Cap::NAME,
-            display_name: None,
-            description: None,
-            level: Cap::LEVEL,
-            custom: false,
-            default_page_size: None,
-            schemas: crate::info::standard_schemas::<P, Cap::Response>,
-            handler: erase(move |c, invocation| {
+        self.entries.push(CapabilityEntry::new(
+            Cap::NAME,
+            Cap::LEVEL,
+            false,
+            crate::info::standard_schemas::<P, Cap::Response>,
+            erase(move |c, invocation| {
                 Box::pin(crate::dispatch::run_unauthenticated::<C, Cap, P, O, F>(
                     c, invocation, handler,
                 ))
             }),
-        });
+        ));
         self
     }
 
@@ -396,20 +410,17 @@ impl<C: Connector> Capabilities<C> {
             + Sync
             + 'static,
     {
-        self.entries.push(CapabilityEntry {
-            name: Cap::NAME,
-            display_name: None,
-            description: None,
-            level: Cap::LEVEL,
-            custom: false,
-            default_page_size: None,
-            schemas: crate::info::list_schemas::<P>,
-            handler: erase(move |c, invocation| {
+        self.entries.push(CapabilityEntry::new(
+            Cap::NAME,
+            Cap::LEVEL,
+            false,
+            crate::info::list_schemas::<P>,
+            erase(move |c, invocation| {
                 Box::pin(crate::dispatch::run_list::<C, Cap, P, O, F>(
                     c, invocation, handler,
                 ))
             }),
-        });
+        ));
         self
     }
 
@@ -430,20 +441,17 @@ impl<C: Connector> Capabilities<C> {
             + Sync
             + 'static,
     {
-        self.entries.push(CapabilityEntry {
+        self.entries.push(CapabilityEntry::new(
             name,
-            display_name: None,
-            description: None,
             level,
-            custom: true,
-            default_page_size: None,
-            schemas: crate::info::standard_schemas::<P, R>,
-            handler: erase(move |c, invocation| {
+            true,
+            crate::info::standard_schemas::<P, R>,
+            erase(move |c, invocation| {
                 Box::pin(crate::dispatch::run_custom::<C, P, R, O, F>(
                     c, invocation, handler,
                 ))
             }),
-        });
+        ));
         self
     }
 
