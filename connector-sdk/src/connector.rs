@@ -32,7 +32,8 @@ pub struct NoSettings {}
 /// A connector: its self-description and its table of capabilities.
 ///
 /// The `#[connector]` macro implements this trait from an annotated `impl` block; writing
-/// it by hand is possible (examples/pretend-app does) and shows what the macro generates.
+/// it by hand is possible (examples/http-example and the demo twin in tests/src/demo_app.rs
+/// do) and shows what the macro generates.
 /// The value is built once per process and shared by every call, so it is `Send + Sync`;
 /// each call gets its settings and credentials in a [`Context`].
 ///
