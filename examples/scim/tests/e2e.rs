@@ -71,8 +71,9 @@ impl Seed {
 const INSTALL: &str = "Start the SCIM test server first: `bash scripts/scim-server.sh start` \
 (from the workspace root; it installs scim2-server 0.8.3 into target/scim-venv with \
 `python3 -m venv target/scim-venv && target/scim-venv/bin/pip install scim2-server==0.8.3`, \
-starts it on a free loopback port and writes target/scim-server.env), then run the tests, \
-then `bash scripts/scim-server.sh stop`. scripts/test-all.sh does all of this.";
+starts it on a free loopback port and writes target/scim-server.env), then run the tests \
+(`cargo test -p scim-connector --test e2e -- --include-ignored`), then \
+`bash scripts/scim-server.sh stop`. scripts/test-all.sh does all of this.";
 
 fn env_file() -> PathBuf {
     std::env::var_os("SCIM_TEST_SERVER_ENV")
