@@ -11,6 +11,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
+# Where cargo puts the binaries the wirecheck runs.
+bin_dir="${CARGO_TARGET_DIR:-$root/target}/debug"
 
 step() { printf '\n==> %s\n' "$*"; }
 skipped=()
@@ -52,7 +54,7 @@ if [ -n "$wirecheck" ]; then
   wire_dir=$(mktemp -d)
 
   step "wirecheck: pretend-app"
-  (cd "$wire_dir" && "$venv/bin/python" "$wirecheck" --quiet -- "$root/target/debug/pretend-app")
+  (cd "$wire_dir" && "$venv/bin/python" "$wirecheck" --quiet -- "$bin_dir/pretend-app")
 
   step "wirecheck: scim-connector (against the SCIM test server)"
   # shellcheck disable=SC1091
@@ -60,7 +62,7 @@ if [ -n "$wirecheck" ]; then
   (cd "$wire_dir" && "$venv/bin/python" "$wirecheck" --quiet \
     --settings "{\"base_url\": \"$SCIM_BASE_URL\"}" \
     --auth "{\"auth\": {\"token\": {\"token\": \"$SCIM_TOKEN\"}}}" \
-    -- "$root/target/debug/scim-connector")
+    -- "$bin_dir/scim-connector")
 else
   step "wirecheck: skipped, no wirecheck.py in $protocol (set CONNECTOR_PROTOCOL_DIR to the protocol folder to run it)"
   skipped+=("wirecheck (no wirecheck.py in $protocol)")
