@@ -64,7 +64,18 @@ const SPEC_NAMES: [&str; 52] = [
 /// The two names the protocol gives no signature.
 const WITHOUT_SIGNATURE: [&str; 2] = ["connected_info", "info"];
 
-const MACRO_TABLE: &[(&str, &str, &str)] = connector_sdk_macros::__standard_capabilities!();
+/// The macro's generated table: (name, marker, kind, level, envelope, payload, response, list).
+type MacroEntry = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    bool,
+);
+const MACRO_TABLE: &[MacroEntry] = connector_sdk_macros::__standard_capabilities!();
 
 #[test]
 fn the_runtime_has_a_marker_for_every_name_with_a_signature() {
@@ -86,11 +97,22 @@ fn the_macro_knows_exactly_the_spec_s_names() {
 #[test]
 fn the_macro_and_the_runtime_agree_on_every_capability() {
     for (name, level, envelope) in caps::ALL {
-        let (_, marker, kind) = MACRO_TABLE
+        let (_, marker, kind, macro_level, macro_envelope, payload, response, list) = MACRO_TABLE
             .iter()
             .find(|(macro_name, ..)| macro_name == name)
             .unwrap_or_else(|| panic!("the macro does not know {name}"));
         assert_eq!(snake(marker), *name, "marker of {name}");
+        assert_eq!(*macro_level, format!("{level:?}"), "level of {name}");
+        assert_eq!(
+            *macro_envelope,
+            format!("{envelope:?}"),
+            "envelope of {name}"
+        );
+        assert_eq!(*list, LIST.contains(name), "list response of {name}");
+        assert!(
+            !payload.is_empty() && !response.is_empty(),
+            "types of {name}"
+        );
         let expected_kind = match (name, envelope) {
             (&"app_info" | &"probe_integration", _) => "Generated",
             (_, Envelope::Unauthenticated) => "Unauthenticated",
@@ -98,10 +120,9 @@ fn the_macro_and_the_runtime_agree_on_every_capability() {
             _ => "Single",
         };
         assert_eq!(*kind, expected_kind, "kind of {name}");
-        let _ = level;
     }
     for name in WITHOUT_SIGNATURE {
-        let (_, _, kind) = MACRO_TABLE
+        let (_, _, kind, ..) = MACRO_TABLE
             .iter()
             .find(|(macro_name, ..)| *macro_name == name)
             .unwrap();
