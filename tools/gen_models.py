@@ -1,19 +1,26 @@
 #!/usr/bin/env python3
-"""Generate the protocol's Rust wire models and capability markers from the OpenAPI spec.
+"""Generate the SDK's protocol code from the OpenAPI spec: one run, every output.
 
 Usage (from the repository root):
 
-    python3 tools/gen_models.py [path/to/openapi.yaml]
+    bash tools/fetch-spec.sh            # the pinned connector-py wheel's openapi.yaml
+    python3 tools/gen_models.py         # write the generated files
+    python3 tools/gen_models.py --check # regenerate into a temporary directory, fail on any difference
 
-Without an argument the spec is read from ``../shared/protocol/openapi.yaml`` relative to
-the repository root.  Writes:
+Without a path the spec is ``target/spec/openapi.yaml``, which tools/fetch-spec.sh extracts
+from the connector-py release pinned in tools/spec-pin.env. Writes:
 
-* ``connector-sdk/src/models/*.rs`` (one file per family, plus ``mod.rs``)
-* ``connector-sdk/src/caps.rs`` (one marker type per standard capability)
+* ``connector-sdk/src/models/*.rs`` (one file per family, plus ``mod.rs``): the wire models,
+  including the error code, fault and category enums ``connector-sdk/src/error.rs`` uses
+* ``connector-sdk/src/caps.rs`` (one marker type per standard capability, and ``ALL``)
+* ``connector-sdk-macros/src/catalogue/standard.rs`` (the ``#[connector]`` macro's table)
+* ``connector-sdk/spec/capabilities.json`` (each capability's request and response JSON
+  schema, with the component schemas they reference, for tests and tools without Python)
 
-The output is deterministic (it depends on the spec only) and is formatted the way
-``rustfmt --edition 2024`` leaves it, so regenerating without a spec change is a no-op.
-Python 3.11, standard library + PyYAML only.
+Every file's header names the spec's release and its sha256. The output is deterministic
+(it depends on the spec only) and is formatted the way ``rustfmt --edition 2024`` leaves
+it, so regenerating without a spec change is a no-op. Python 3.11, standard library +
+PyYAML only.
 
 Conventions (they reproduce what connector-py's pydantic models print as JSON schema):
 
@@ -91,6 +98,13 @@ JSON_SOURCE: dict = {}
 
 # Rust names that differ from the schema name (the schema name is kept for JSON schema).
 RUST_NAME = {"ErrorCode": "LegacyErrorCode"}
+
+# Integer fields whose Rust type is narrower than the spec's `integer` (their JSON schema is
+# unchanged): an HTTP status is a u16 everywhere in the SDK, a delay in seconds is never negative.
+NARROW_INTEGERS = {
+    ("Error", "status_code"): "u16",
+    ("ConnectorErrorMetadata", "retry_after_seconds"): "u64",
+}
 
 # Capabilities whose request envelope has no auth/credentials, and app_info's exemption.
 UNAUTHENTICATED = {
@@ -586,6 +600,9 @@ class Renderer:
         lines.append("}")
         lines.append("")
         lines.append(f"impl {rname} {{")
+        lines.append("    /// Every value, in the spec's order.")
+        lines.append(f"    pub const ALL: &'static [{rname}] = &[{', '.join(f'{rname}::{camel(v)}' for v in s['enum'])}];")
+        lines.append("")
         lines.append("    /// The wire value.")
         lines.append("    pub fn as_str(self) -> &'static str {")
         lines.append("        match self {")
@@ -655,6 +672,13 @@ class Renderer:
                 base = t if t[0] == "opt" else ("opt", t)
                 f["serde"].append("default")
             ty = self.rust_type(base)
+            narrow = NARROW_INTEGERS.get((name, pname))
+            if narrow is not None:
+                if base != ("opt", ("int",)):
+                    raise ValueError(f"NARROW_INTEGERS: {name}.{pname} is not an optional integer")
+                # The schema stays the spec's integer; only the Rust type narrows.
+                f["schemars"].append(f"with = {rust_str(ty)}")
+                ty = f"Option<{narrow}>"
             if is_secret:
                 if base[0] == "opt":
                     ty = f"Option<Secret<{self.rust_type(base[1])}>>"

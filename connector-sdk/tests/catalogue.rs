@@ -220,3 +220,112 @@ fn snake(marker: &str) -> String {
     }
     out
 }
+
+/// The README's sentence counting the standard capabilities, as the catalogue computes it.
+fn readme_counts_sentence() -> String {
+    let of_kind = |wanted: &[&str]| -> Vec<&str> {
+        MACRO_TABLE
+            .iter()
+            .filter(|(_, _, kind, ..)| wanted.contains(kind))
+            .map(|(name, ..)| *name)
+            .collect()
+    };
+    let generated = of_kind(&["Generated"]);
+    let forbidden = of_kind(&["Forbidden"]);
+    let authored = of_kind(&["Single", "List", "Unauthenticated"]);
+    let quoted = |names: &[&str]| {
+        names
+            .iter()
+            .map(|name| format!("`{name}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    format!(
+        "the protocol names {} standard capabilities; {} have a signature, of which you write \
+         any of {} and the SDK generates {} ({}); the other {} ({}) have none and cannot be \
+         capabilities",
+        MACRO_TABLE.len(),
+        caps::ALL.len(),
+        authored.len(),
+        generated.len(),
+        quoted(&generated),
+        forbidden.len(),
+        quoted(&forbidden),
+    )
+}
+
+#[test]
+fn the_readme_counts_come_from_the_catalogue() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md");
+    let readme = std::fs::read_to_string(path).expect("README.md beside the workspace");
+    let words = |text: &str| text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let expected = readme_counts_sentence();
+    assert!(
+        words(&readme).contains(&expected),
+        "README.md should say, word for word (line breaks free): {expected}"
+    );
+}
+
+/// The generated request/response schemas of every capability (tools/gen_models.py).
+fn capability_schemas() -> serde_json::Value {
+    serde_json::from_str(include_str!("../spec/capabilities.json")).expect("valid JSON")
+}
+
+fn refs(value: &serde_json::Value, out: &mut Vec<String>) {
+    match value {
+        serde_json::Value::Object(map) => {
+            for (key, inner) in map {
+                match (key.as_str(), inner.as_str()) {
+                    ("$ref", Some(target)) => out.push(target.to_owned()),
+                    _ => refs(inner, out),
+                }
+            }
+        }
+        serde_json::Value::Array(items) => items.iter().for_each(|item| refs(item, out)),
+        _ => {}
+    }
+}
+
+#[test]
+fn the_schema_file_covers_every_capability_with_its_level_and_envelope() {
+    let document = capability_schemas();
+    let capabilities = document["capabilities"].as_object().unwrap();
+    let names: Vec<&str> = capabilities.keys().map(String::as_str).collect();
+    let runtime: Vec<&str> = caps::ALL.iter().map(|(name, ..)| *name).collect();
+    assert_eq!(names, runtime);
+    for (name, level, envelope) in caps::ALL {
+        let entry = &capabilities[*name];
+        assert!(entry["request"].is_object(), "request schema of {name}");
+        assert!(entry["response"].is_object(), "response schema of {name}");
+        assert_eq!(
+            entry["level"],
+            serde_json::to_value(level).unwrap(),
+            "level of {name}"
+        );
+        assert_eq!(
+            entry["envelope"],
+            format!("{envelope:?}"),
+            "envelope of {name}"
+        );
+        assert_eq!(
+            entry["list"],
+            LIST.contains(name),
+            "list response of {name}"
+        );
+    }
+}
+
+#[test]
+fn every_reference_in_the_schema_file_resolves() {
+    let document = capability_schemas();
+    let mut found = Vec::new();
+    refs(&document, &mut found);
+    assert!(!found.is_empty());
+    for target in found {
+        let pointer = target.strip_prefix('#').expect("a local reference");
+        assert!(
+            document.pointer(pointer).is_some(),
+            "{target} does not resolve"
+        );
+    }
+}

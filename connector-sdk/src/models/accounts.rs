@@ -36,6 +36,16 @@ pub enum AccountStatus {
 }
 
 impl AccountStatus {
+    /// Every value, in the spec's order.
+    pub const ALL: &'static [AccountStatus] = &[
+        AccountStatus::Active,
+        AccountStatus::Inactive,
+        AccountStatus::Suspended,
+        AccountStatus::Deprovisioned,
+        AccountStatus::Pending,
+        AccountStatus::Deleted,
+    ];
+
     /// The wire value.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -85,6 +95,9 @@ pub enum AccountType {
 }
 
 impl AccountType {
+    /// Every value, in the spec's order.
+    pub const ALL: &'static [AccountType] = &[AccountType::Service, AccountType::User];
+
     /// The wire value.
     pub fn as_str(self) -> &'static str {
         match self {

@@ -24,6 +24,12 @@ pub enum ActivityEventType {
 }
 
 impl ActivityEventType {
+    /// Every value, in the spec's order.
+    pub const ALL: &'static [ActivityEventType] = &[
+        ActivityEventType::LastLogin,
+        ActivityEventType::LastActivity,
+    ];
+
     /// The wire value.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -194,6 +200,9 @@ pub enum ActivityType {
 }
 
 impl ActivityType {
+    /// Every value, in the spec's order.
+    pub const ALL: &'static [ActivityType] = &[ActivityType::AccountLogin];
+
     /// The wire value.
     pub fn as_str(self) -> &'static str {
         match self {

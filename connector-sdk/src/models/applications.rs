@@ -265,6 +265,10 @@ pub enum ApplicationStatus {
 }
 
 impl ApplicationStatus {
+    /// Every value, in the spec's order.
+    pub const ALL: &'static [ApplicationStatus] =
+        &[ApplicationStatus::Active, ApplicationStatus::Inactive];
+
     /// The wire value.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -400,6 +404,10 @@ pub enum AssignmentMode {
 }
 
 impl AssignmentMode {
+    /// Every value, in the spec's order.
+    pub const ALL: &'static [AssignmentMode] =
+        &[AssignmentMode::Account, AssignmentMode::Entitlement];
+
     /// The wire value.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -535,6 +543,14 @@ pub enum SignOnMode {
 }
 
 impl SignOnMode {
+    /// Every value, in the spec's order.
+    pub const ALL: &'static [SignOnMode] = &[
+        SignOnMode::Saml,
+        SignOnMode::Oidc,
+        SignOnMode::Bookmark,
+        SignOnMode::Unknown,
+    ];
+
     /// The wire value.
     pub fn as_str(self) -> &'static str {
         match self {

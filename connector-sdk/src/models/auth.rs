@@ -331,6 +331,14 @@ pub enum ServiceAccountType {
 }
 
 impl ServiceAccountType {
+    /// Every value, in the spec's order.
+    pub const ALL: &'static [ServiceAccountType] = &[
+        ServiceAccountType::GoogleCloud,
+        ServiceAccountType::GoogleDrive,
+        ServiceAccountType::Aws,
+        ServiceAccountType::AwsRole,
+    ];
+
     /// The wire value.
     pub fn as_str(self) -> &'static str {
         match self {

@@ -180,6 +180,10 @@ pub enum ExpenseType {
 }
 
 impl ExpenseType {
+    /// Every value, in the spec's order.
+    pub const ALL: &'static [ExpenseType] =
+        &[ExpenseType::Reimbursement, ExpenseType::CardTransaction];
+
     /// The wire value.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -243,6 +247,15 @@ pub enum NormalizedExpenseApprovalStatus {
 }
 
 impl NormalizedExpenseApprovalStatus {
+    /// Every value, in the spec's order.
+    pub const ALL: &'static [NormalizedExpenseApprovalStatus] = &[
+        NormalizedExpenseApprovalStatus::Pending,
+        NormalizedExpenseApprovalStatus::Approved,
+        NormalizedExpenseApprovalStatus::Rejected,
+        NormalizedExpenseApprovalStatus::Canceled,
+        NormalizedExpenseApprovalStatus::Unknown,
+    ];
+
     /// The wire value.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -291,6 +304,12 @@ pub enum NormalizedExpensePaymentStatus {
 }
 
 impl NormalizedExpensePaymentStatus {
+    /// Every value, in the spec's order.
+    pub const ALL: &'static [NormalizedExpensePaymentStatus] = &[
+        NormalizedExpensePaymentStatus::Paid,
+        NormalizedExpensePaymentStatus::Unpaid,
+    ];
+
     /// The wire value.
     pub fn as_str(self) -> &'static str {
         match self {

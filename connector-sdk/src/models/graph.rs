@@ -433,6 +433,9 @@ pub enum ReferenceType {
 }
 
 impl ReferenceType {
+    /// Every value, in the spec's order.
+    pub const ALL: &'static [ReferenceType] = &[ReferenceType::Account];
+
     /// The wire value.
     pub fn as_str(self) -> &'static str {
         match self {

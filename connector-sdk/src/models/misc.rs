@@ -63,6 +63,25 @@ pub enum AppCategory {
 }
 
 impl AppCategory {
+    /// Every value, in the spec's order.
+    pub const ALL: &'static [AppCategory] = &[
+        AppCategory::HrAndLearning,
+        AppCategory::OfficeAndLegal,
+        AppCategory::SalesAndSupport,
+        AppCategory::CommerceAndMarketplaces,
+        AppCategory::ItAndSecurity,
+        AppCategory::Communication,
+        AppCategory::DesignAndCreativity,
+        AppCategory::Other,
+        AppCategory::MarketingAndAnalytics,
+        AppCategory::Developers,
+        AppCategory::AccountingAndFinance,
+        AppCategory::Collaboration,
+        AppCategory::ContentAndSocialMedia,
+        AppCategory::Internal,
+        AppCategory::EarlyAccess,
+    ];
+
     /// The wire value.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -140,6 +159,10 @@ pub enum ArbitraryRequestMethod {
 }
 
 impl ArbitraryRequestMethod {
+    /// Every value, in the spec's order.
+    pub const ALL: &'static [ArbitraryRequestMethod] =
+        &[ArbitraryRequestMethod::Get, ArbitraryRequestMethod::Post];
+
     /// The wire value.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -262,6 +285,15 @@ pub enum CustomAttributeCustomizedType {
 }
 
 impl CustomAttributeCustomizedType {
+    /// Every value, in the spec's order.
+    pub const ALL: &'static [CustomAttributeCustomizedType] = &[
+        CustomAttributeCustomizedType::Account,
+        CustomAttributeCustomizedType::Entitlement,
+        CustomAttributeCustomizedType::Resource,
+        CustomAttributeCustomizedType::Credential,
+        CustomAttributeCustomizedType::NonHumanAccount,
+    ];
+
     /// The wire value.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -343,6 +375,15 @@ pub enum CustomAttributeType {
 }
 
 impl CustomAttributeType {
+    /// Every value, in the spec's order.
+    pub const ALL: &'static [CustomAttributeType] = &[
+        CustomAttributeType::String,
+        CustomAttributeType::User,
+        CustomAttributeType::Boolean,
+        CustomAttributeType::Integer,
+        CustomAttributeType::Datetime,
+    ];
+
     /// The wire value.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -564,6 +605,9 @@ pub enum NoopEffectReason {
 }
 
 impl NoopEffectReason {
+    /// Every value, in the spec's order.
+    pub const ALL: &'static [NoopEffectReason] = &[NoopEffectReason::StateAlreadyMatches];
+
     /// The wire value.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -614,6 +658,14 @@ pub enum RateLimitMode {
 }
 
 impl RateLimitMode {
+    /// Every value, in the spec's order.
+    pub const ALL: &'static [RateLimitMode] = &[
+        RateLimitMode::Enforce,
+        RateLimitMode::RetryOnly,
+        RateLimitMode::Bypass,
+        RateLimitMode::EnforceNoRetry,
+    ];
+
     /// The wire value.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -751,6 +803,12 @@ pub enum RateLimitStateSnapshotSource {
 }
 
 impl RateLimitStateSnapshotSource {
+    /// Every value, in the spec's order.
+    pub const ALL: &'static [RateLimitStateSnapshotSource] = &[
+        RateLimitStateSnapshotSource::ApiHeaders,
+        RateLimitStateSnapshotSource::SdkCounter,
+    ];
+
     /// The wire value.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -946,6 +1004,62 @@ pub enum StandardCapabilityName {
 }
 
 impl StandardCapabilityName {
+    /// Every value, in the spec's order.
+    pub const ALL: &'static [StandardCapabilityName] = &[
+        StandardCapabilityName::AppInfo,
+        StandardCapabilityName::Info,
+        StandardCapabilityName::ConnectedInfo,
+        StandardCapabilityName::ActivateAccount,
+        StandardCapabilityName::AssignEntitlement,
+        StandardCapabilityName::CreateAccount,
+        StandardCapabilityName::UpdateAccount,
+        StandardCapabilityName::DeactivateAccount,
+        StandardCapabilityName::DeleteAccount,
+        StandardCapabilityName::FindEntitlementAssociations,
+        StandardCapabilityName::GetAccountEntitlementAssociations,
+        StandardCapabilityName::GetAuthorizationUrl,
+        StandardCapabilityName::GetLastActivity,
+        StandardCapabilityName::HandleAuthorizationCallback,
+        StandardCapabilityName::HandleClientCredentialsRequest,
+        StandardCapabilityName::ListAccounts,
+        StandardCapabilityName::ListUpdatedAccounts,
+        StandardCapabilityName::GetAccount,
+        StandardCapabilityName::GetDataRecency,
+        StandardCapabilityName::ListActivityRecords,
+        StandardCapabilityName::ListCustomAttributesSchema,
+        StandardCapabilityName::ListEntitlements,
+        StandardCapabilityName::ListExpenses,
+        StandardCapabilityName::ListResources,
+        StandardCapabilityName::ListCredentials,
+        StandardCapabilityName::ListNonHumanAccounts,
+        StandardCapabilityName::GetNonHumanAccountLastActivity,
+        StandardCapabilityName::GetCredentialLastActivity,
+        StandardCapabilityName::FindResourceGraph,
+        StandardCapabilityName::FindEntitlementGraph,
+        StandardCapabilityName::FindEntitlementAssignments,
+        StandardCapabilityName::RefreshAccessToken,
+        StandardCapabilityName::UnassignEntitlement,
+        StandardCapabilityName::ValidateCredentials,
+        StandardCapabilityName::TransferData,
+        StandardCapabilityName::ReleaseResources,
+        StandardCapabilityName::DowngradeLicense,
+        StandardCapabilityName::AssignApplication,
+        StandardCapabilityName::GetApplication,
+        StandardCapabilityName::GetApplicationAccount,
+        StandardCapabilityName::ListApplications,
+        StandardCapabilityName::ListApplicationsAccounts,
+        StandardCapabilityName::ListApplicationsActivityRecords,
+        StandardCapabilityName::ListApplicationsEntitlements,
+        StandardCapabilityName::ListApplicationsResources,
+        StandardCapabilityName::UnassignApplication,
+        StandardCapabilityName::ListApplicationsEntitlementAssociations,
+        StandardCapabilityName::UnassignApplicationEntitlement,
+        StandardCapabilityName::AssignApplicationEntitlement,
+        StandardCapabilityName::ValidateCredentialConfig,
+        StandardCapabilityName::ProbeIntegration,
+        StandardCapabilityName::FulfillArbitraryEndpoint,
+    ];
+
     /// The wire value.
     pub fn as_str(self) -> &'static str {
         match self {

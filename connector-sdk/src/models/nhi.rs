@@ -152,6 +152,15 @@ pub enum CredentialStatus {
 }
 
 impl CredentialStatus {
+    /// Every value, in the spec's order.
+    pub const ALL: &'static [CredentialStatus] = &[
+        CredentialStatus::Active,
+        CredentialStatus::Inactive,
+        CredentialStatus::Stale,
+        CredentialStatus::Expired,
+        CredentialStatus::Revoked,
+    ];
+
     /// The wire value.
     pub fn as_str(self) -> &'static str {
         match self {

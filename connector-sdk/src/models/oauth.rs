@@ -202,6 +202,9 @@ pub enum TokenType {
 }
 
 impl TokenType {
+    /// Every value, in the spec's order.
+    pub const ALL: &'static [TokenType] = &[TokenType::Bearer];
+
     /// The wire value.
     pub fn as_str(self) -> &'static str {
         match self {

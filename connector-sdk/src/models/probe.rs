@@ -31,6 +31,15 @@ pub enum ConnectorErrorCategory {
 }
 
 impl ConnectorErrorCategory {
+    /// Every value, in the spec's order.
+    pub const ALL: &'static [ConnectorErrorCategory] = &[
+        ConnectorErrorCategory::Authentication,
+        ConnectorErrorCategory::Authorization,
+        ConnectorErrorCategory::Transient,
+        ConnectorErrorCategory::Client,
+        ConnectorErrorCategory::Internal,
+    ];
+
     /// The wire value.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -141,6 +150,32 @@ pub enum ConnectorErrorCode {
 }
 
 impl ConnectorErrorCode {
+    /// Every value, in the spec's order.
+    pub const ALL: &'static [ConnectorErrorCode] = &[
+        ConnectorErrorCode::BadRequest,
+        ConnectorErrorCode::InvalidValue,
+        ConnectorErrorCode::UnknownValue,
+        ConnectorErrorCode::NotFound,
+        ConnectorErrorCode::InvalidPageToken,
+        ConnectorErrorCode::IntegrationMissingParameter,
+        ConnectorErrorCode::UnsupportedOperation,
+        ConnectorErrorCode::Conflict,
+        ConnectorErrorCode::Unauthorized,
+        ConnectorErrorCode::AuthenticationExpired,
+        ConnectorErrorCode::CredsRevoked,
+        ConnectorErrorCode::PermissionDenied,
+        ConnectorErrorCode::RateLimit,
+        ConnectorErrorCode::BadGateway,
+        ConnectorErrorCode::ServiceError,
+        ConnectorErrorCode::BudgetExhausted,
+        ConnectorErrorCode::ConnectionTimeout,
+        ConnectorErrorCode::RequestTimeout,
+        ConnectorErrorCode::ConnectionRejected,
+        ConnectorErrorCode::ConnectionClosed,
+        ConnectorErrorCode::InternalError,
+        ConnectorErrorCode::InvalidResponse,
+    ];
+
     /// The wire value.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -245,6 +280,15 @@ pub enum ConnectorErrorFault {
 }
 
 impl ConnectorErrorFault {
+    /// Every value, in the spec's order.
+    pub const ALL: &'static [ConnectorErrorFault] = &[
+        ConnectorErrorFault::Caller,
+        ConnectorErrorFault::Connector,
+        ConnectorErrorFault::Upstream,
+        ConnectorErrorFault::Infrastructure,
+        ConnectorErrorFault::Unknown,
+    ];
+
     /// The wire value.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -318,10 +362,11 @@ pub struct ConnectorErrorMetadata {
 
     /// Recommended wait time (seconds) before the next call to this connector/capability.
     #[serde(default)]
+    #[schemars(with = "Option<i64>")]
     #[schemars(
         description = "Recommended wait time (seconds) before the next call to this connector/capability."
     )]
-    pub retry_after_seconds: Option<i64>,
+    pub retry_after_seconds: Option<u64>,
 }
 
 /// An error that occurred during an operation.
@@ -334,10 +379,11 @@ pub struct Error {
 
     /// An http status code (if applicable) corresponding to the underlying app's HTTP response that triggered this error.
     #[serde(default)]
+    #[schemars(with = "Option<i64>")]
     #[schemars(
         description = "An http status code (if applicable) corresponding to the underlying app's HTTP response that triggered this error."
     )]
-    pub status_code: Option<i64>,
+    pub status_code: Option<u16>,
 
     /// An application-specific code string that can tell us more details about the underlying application code or request that triggered the error.
     #[serde(default)]
@@ -457,6 +503,35 @@ pub enum LegacyErrorCode {
 }
 
 impl LegacyErrorCode {
+    /// Every value, in the spec's order.
+    pub const ALL: &'static [LegacyErrorCode] = &[
+        LegacyErrorCode::NotFound,
+        LegacyErrorCode::InternalError,
+        LegacyErrorCode::ApiError,
+        LegacyErrorCode::Unauthorized,
+        LegacyErrorCode::BadRequest,
+        LegacyErrorCode::PermissionDenied,
+        LegacyErrorCode::NotImplemented,
+        LegacyErrorCode::UnexpectedError,
+        LegacyErrorCode::UnsupportedOperation,
+        LegacyErrorCode::UnknownValue,
+        LegacyErrorCode::InvalidValue,
+        LegacyErrorCode::BadGateway,
+        LegacyErrorCode::Unauthenticated,
+        LegacyErrorCode::RequestTimeout,
+        LegacyErrorCode::ConnectionTimeout,
+        LegacyErrorCode::ConnectionRejected,
+        LegacyErrorCode::RateLimit,
+        LegacyErrorCode::AuthenticationExpired,
+        LegacyErrorCode::ServiceError,
+        LegacyErrorCode::InvalidResponse,
+        LegacyErrorCode::ClientCallError,
+        LegacyErrorCode::ConnectionClosed,
+        LegacyErrorCode::CredsRevoked,
+        LegacyErrorCode::InvalidPageToken,
+        LegacyErrorCode::IntegrationMissingParameter,
+    ];
+
     /// The wire value.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -531,6 +606,14 @@ pub enum ProbeCapabilityConfigStatus {
 }
 
 impl ProbeCapabilityConfigStatus {
+    /// Every value, in the spec's order.
+    pub const ALL: &'static [ProbeCapabilityConfigStatus] = &[
+        ProbeCapabilityConfigStatus::Valid,
+        ProbeCapabilityConfigStatus::Warning,
+        ProbeCapabilityConfigStatus::Invalid,
+        ProbeCapabilityConfigStatus::NotConfigured,
+    ];
+
     /// The wire value.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -578,6 +661,10 @@ pub enum ProbeCapabilityType {
 }
 
 impl ProbeCapabilityType {
+    /// Every value, in the spec's order.
+    pub const ALL: &'static [ProbeCapabilityType] =
+        &[ProbeCapabilityType::Read, ProbeCapabilityType::Write];
+
     /// The wire value.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -702,6 +789,14 @@ pub enum ProbeCheckName {
 }
 
 impl ProbeCheckName {
+    /// Every value, in the spec's order.
+    pub const ALL: &'static [ProbeCheckName] = &[
+        ProbeCheckName::Accounts,
+        ProbeCheckName::Entitlements,
+        ProbeCheckName::EntitlementAssociations,
+        ProbeCheckName::CapabilityConfig,
+    ];
+
     /// The wire value.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -749,6 +844,10 @@ pub enum ProbeCheckSource {
 }
 
 impl ProbeCheckSource {
+    /// Every value, in the spec's order.
+    pub const ALL: &'static [ProbeCheckSource] =
+        &[ProbeCheckSource::Native, ProbeCheckSource::Default];
+
     /// The wire value.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -800,6 +899,14 @@ pub enum ProbeCheckStatus {
 }
 
 impl ProbeCheckStatus {
+    /// Every value, in the spec's order.
+    pub const ALL: &'static [ProbeCheckStatus] = &[
+        ProbeCheckStatus::Passed,
+        ProbeCheckStatus::Failed,
+        ProbeCheckStatus::Unsupported,
+        ProbeCheckStatus::Skipped,
+    ];
+
     /// The wire value.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -883,6 +990,13 @@ pub enum ProbeConfigFindingSeverity {
 }
 
 impl ProbeConfigFindingSeverity {
+    /// Every value, in the spec's order.
+    pub const ALL: &'static [ProbeConfigFindingSeverity] = &[
+        ProbeConfigFindingSeverity::Error,
+        ProbeConfigFindingSeverity::Warning,
+        ProbeConfigFindingSeverity::Info,
+    ];
+
     /// The wire value.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -934,6 +1048,13 @@ pub enum ProbeCoverageStatus {
 }
 
 impl ProbeCoverageStatus {
+    /// Every value, in the spec's order.
+    pub const ALL: &'static [ProbeCoverageStatus] = &[
+        ProbeCoverageStatus::Found,
+        ProbeCoverageStatus::NotFound,
+        ProbeCoverageStatus::NotChecked,
+    ];
+
     /// The wire value.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -1320,6 +1441,13 @@ pub enum ProbeStatus {
 }
 
 impl ProbeStatus {
+    /// Every value, in the spec's order.
+    pub const ALL: &'static [ProbeStatus] = &[
+        ProbeStatus::Passed,
+        ProbeStatus::Partial,
+        ProbeStatus::Failed,
+    ];
+
     /// The wire value.
     pub fn as_str(self) -> &'static str {
         match self {
