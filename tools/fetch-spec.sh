@@ -3,7 +3,7 @@
 # target/spec/, checks its sha256 against tools/spec-pin.env, and extracts the
 # openapi.yaml it ships to target/spec/openapi.yaml (the generator's default input).
 # Idempotent: when the checked wheel is already there it only re-verifies its hash and
-# the extracted copy. Needs python3 with pip (for `pip download`) and network to PyPI
+# the extracted copy. Needs a Python with pip ($PYTHON, default python3) and network to PyPI
 # on the first run only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,13 +11,14 @@ cd "$(dirname "$0")/.."
 # shellcheck source=tools/spec-pin.env
 . tools/spec-pin.env
 
+python=${PYTHON:-python3}
 dir=target/spec
 wheel="$dir/$CONNECTOR_PY_WHEEL"
 spec="$dir/openapi.yaml"
 mkdir -p "$dir"
 
 sha256_of() {
-  python3 -c 'import hashlib, sys; print(hashlib.sha256(open(sys.argv[1], "rb").read()).hexdigest())' "$1"
+  "$python" -c 'import hashlib, sys; print(hashlib.sha256(open(sys.argv[1], "rb").read()).hexdigest())' "$1"
 }
 
 if [ -f "$wheel" ] && [ "$(sha256_of "$wheel")" != "$CONNECTOR_PY_WHEEL_SHA256" ]; then
@@ -27,7 +28,7 @@ fi
 
 if [ ! -f "$wheel" ]; then
   echo "fetch-spec: downloading connector-py==$CONNECTOR_PY_VERSION from PyPI" >&2
-  python3 -m pip download --quiet --disable-pip-version-check --no-deps --only-binary=:all: \
+  "$python" -m pip download --quiet --disable-pip-version-check --no-deps --only-binary=:all: \
     --dest "$dir" "connector-py==$CONNECTOR_PY_VERSION"
   actual=$(sha256_of "$wheel")
   if [ "$actual" != "$CONNECTOR_PY_WHEEL_SHA256" ]; then
@@ -39,7 +40,7 @@ fi
 
 # Extracted every run (a fraction of a second), rewritten only when it differs from the
 # wheel's copy, so a hand edit of target/spec/openapi.yaml never survives a fetch.
-python3 - "$wheel" "$CONNECTOR_PY_SPEC_MEMBER" "$spec" <<'PY'
+"$python" - "$wheel" "$CONNECTOR_PY_SPEC_MEMBER" "$spec" <<'PY'
 import os, sys, zipfile
 wheel, member, out = sys.argv[1:]
 with zipfile.ZipFile(wheel) as zf:
