@@ -23,10 +23,5 @@ pub fn connector(args: TokenStream, item: TokenStream) -> TokenStream {
 #[doc(hidden)]
 #[proc_macro]
 pub fn __standard_capabilities(_input: TokenStream) -> TokenStream {
-    let entries = catalogue::STANDARD.iter().map(|standard| {
-        let (name, marker) = (standard.name, standard.marker);
-        let kind = format!("{:?}", standard.kind);
-        quote::quote!((#name, #marker, #kind))
-    });
-    quote::quote!(&[#(#entries),*]).into()
+    catalogue::table_tokens().into()
 }
