@@ -104,7 +104,7 @@ pub(crate) struct Invalid {
     pub(crate) error: syn::Error,
     /// A `Connector` implementation with no capabilities, when the item declares a type
     /// that code elsewhere uses as a connector.
-    pub(crate) stand_in: Option<StandIn>,
+    pub(crate) stand_in: Option<Box<StandIn>>,
 }
 
 /// What a stand-in `Connector` implementation needs.

@@ -17,7 +17,7 @@ pub(crate) fn generate(connector: Result<Connector, Invalid>) -> TokenStream {
         Err(invalid) => {
             let item = &invalid.item;
             let error = invalid.error.to_compile_error();
-            let stand_in = invalid.stand_in.as_ref().map(stand_in);
+            let stand_in = invalid.stand_in.as_deref().map(stand_in);
             quote!(#item #error #stand_in)
         }
     }

@@ -134,7 +134,7 @@ fn registration(capability: &Capability, krate: &Path) -> TokenStream {
             };
             let name_text = name.to_string();
             let response =
-                quote_spanned!(output.span()=> <#output as __ConnectorResponse<_>>::Response);
+                quote_spanned!(innermost(output)=> <#output as __ConnectorResponse<_>>::Response);
             let builder = quote_spanned!(span=> custom::<#payload, #response, _, _>);
             quote!(.#builder(#name_text, #krate::__private::CapabilityLevel::#level, |__connector, __cx, __request| #call))
         }
@@ -148,6 +148,29 @@ fn registration(capability: &Capability, krate: &Path) -> TokenStream {
         .as_ref()
         .map(|description| quote!(.description(#description)));
     quote!(#register #display_name #description)
+}
+
+/// Where a custom capability's response type is reported: at the innermost type argument
+/// (`Pong` in `Result<Pong>` and in `Result<Reply<Pong>>`), the likeliest place of a
+/// response type that is not serializable. Only a span: the compiler decides what the
+/// return type carries.
+fn innermost(ty: &syn::Type) -> Span {
+    let syn::Type::Path(path) = ty else {
+        return ty.span();
+    };
+    let Some(segment) = path.path.segments.last() else {
+        return ty.span();
+    };
+    let syn::PathArguments::AngleBracketed(args) = &segment.arguments else {
+        return segment.ident.span();
+    };
+    args.args
+        .iter()
+        .find_map(|arg| match arg {
+            syn::GenericArgument::Type(inner) => Some(innermost(inner)),
+            _ => None,
+        })
+        .unwrap_or_else(|| segment.ident.span())
 }
 
 /// `tokens`, every one of them at `span`.

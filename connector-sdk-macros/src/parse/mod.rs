@@ -22,7 +22,7 @@ pub(crate) struct Input {
 /// What the attribute is on.
 pub(crate) enum Item {
     /// An `impl` block, the only right place.
-    Impl(ImplInput),
+    Impl(Box<ImplInput>),
     /// Anything else, unchanged.
     Other(TokenStream),
 }
@@ -41,7 +41,7 @@ pub(crate) struct ImplInput {
 pub(crate) fn parse(args: TokenStream, item: TokenStream) -> Input {
     let args = args::parse(args);
     let item = match syn::parse2::<ItemImpl>(item.clone()) {
-        Ok(item_impl) => Item::Impl(parse_impl(item_impl)),
+        Ok(item_impl) => Item::Impl(Box::new(parse_impl(item_impl))),
         Err(_) => Item::Other(item),
     };
     Input { args, item }

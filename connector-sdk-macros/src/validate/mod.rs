@@ -21,7 +21,7 @@ pub(crate) fn validate(input: Input) -> Result<Connector, Invalid> {
     let mut errors = Errors::default();
     let draft = attr::validate(input.args, &mut errors);
     let ImplInput { item, methods } = match input.item {
-        Item::Impl(item) => item,
+        Item::Impl(item) => *item,
         Item::Other(tokens) => return Err(not_an_impl(tokens, &draft, errors)),
     };
     if let Some((trait_path, _)) = &item.trait_ {
@@ -87,7 +87,7 @@ pub(crate) fn validate(input: Input) -> Result<Connector, Invalid> {
                 error: error.unwrap_or_else(|| {
                     syn::Error::new(proc_macro2::Span::call_site(), "missing `app_id`")
                 }),
-                stand_in: (!implements_connector).then_some(stand_in),
+                stand_in: (!implements_connector).then(|| Box::new(stand_in)),
             })
         }
     }
@@ -150,11 +150,13 @@ fn not_an_impl(item: TokenStream, draft: &attr::Draft, errors: Errors) -> Invali
         error: errors.ending_with(error),
         // A struct or enum of its own is a connector type put in the wrong place: a
         // stand-in keeps the code that uses it quiet.
-        stand_in: self_ty.map(|self_ty| StandIn {
-            self_ty,
-            krate: draft.krate(),
-            settings: draft.settings(),
-            credentials: draft.credentials(),
+        stand_in: self_ty.map(|self_ty| {
+            Box::new(StandIn {
+                self_ty,
+                krate: draft.krate(),
+                settings: draft.settings(),
+                credentials: draft.credentials(),
+            })
         }),
     }
 }

@@ -34,6 +34,11 @@ impl App {
     }
 
     #[connector(custom, level = read)]
+    fn mute(&self, _cx: &ContextOf<Self>, req: Ping) -> Result<Silent> {
+        Ok(Silent { message: req.message })
+    }
+
+    #[connector(custom, level = read)]
     fn hush(&self, _cx: &ContextOf<Self>, req: Ping) -> Result<Reply<Silent>> {
         Ok(Reply::new(Silent { message: req.message }))
     }
