@@ -84,6 +84,8 @@ pub(crate) fn validate(input: Input) -> Result<Connector, Invalid> {
             });
             Err(Invalid {
                 item: item.into_token_stream(),
+                // An attribute without `app_id` has had its error recorded above; this
+                // message only keeps that a fact of the types too.
                 error: error.unwrap_or_else(|| {
                     syn::Error::new(proc_macro2::Span::call_site(), "missing `app_id`")
                 }),
