@@ -2,13 +2,16 @@
 //! Depend on `connector-sdk` and use `connector_sdk::connector` instead; its
 //! documentation describes the attribute.
 
-mod args;
 mod catalogue;
 mod errors;
 mod expand;
-mod method;
+mod generate;
+mod keys;
+mod model;
+mod parse;
 #[cfg(test)]
 mod tests;
+mod validate;
 
 use proc_macro::TokenStream;
 
