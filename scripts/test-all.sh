@@ -2,8 +2,8 @@
 # The whole test suite, from a clone with nothing beside it: formatting, lints, every Rust
 # test (the ones `#[ignore]`d for needing the SCIM test server included, with that server
 # started on loopback), and, only when the protocol folder is there, its wirecheck against
-# the example connectors. Installs what it needs under target/ (scim2-server from PyPI;
-# pyyaml and jsonschema for the wirecheck), leaves nothing running, and ends by saying what
+# the example connectors. Installs what it needs under target/ (the pinned connector-py
+# wheel for the spec check, scim2-server from PyPI; pyyaml, and jsonschema for the wirecheck), leaves nothing running, and ends by saying what
 # it skipped.
 #
 #   CONNECTOR_PROTOCOL_DIR   the protocol folder holding wirecheck.py (default ../shared/protocol);
@@ -32,6 +32,17 @@ cleanup() {
 }
 trap cleanup EXIT
 
+venv="$root/target/tools-venv"
+step "Python tools (venv under target/tools-venv: pyyaml for the generator)"
+if [ ! -x "$venv/bin/python" ]; then
+  python3 -m venv "$venv"
+fi
+"$venv/bin/pip" install --quiet --disable-pip-version-check pyyaml
+
+step "spec check: the pinned connector-py 4.280.0 spec, and every generated file up to date with it"
+PYTHON="$venv/bin/python" bash tools/fetch-spec.sh
+"$venv/bin/python" tools/gen_models.py --check
+
 step "SCIM test server (scim2-server 0.8.3 under target/scim-venv, on loopback)"
 bash scripts/scim-server.sh start
 
@@ -46,11 +57,7 @@ cargo test --workspace --quiet -- --include-ignored 2>&1 | tee target/cargo-test
 
 if [ -n "$wirecheck" ]; then
   step "wirecheck: running $wirecheck"
-  venv="$root/target/tools-venv"
-  if [ ! -x "$venv/bin/python" ]; then
-    python3 -m venv "$venv"
-  fi
-  "$venv/bin/pip" install --quiet --disable-pip-version-check pyyaml jsonschema
+  "$venv/bin/pip" install --quiet --disable-pip-version-check jsonschema
   wire_dir=$(mktemp -d)
 
   step "wirecheck: pretend-app"
