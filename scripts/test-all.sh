@@ -3,8 +3,8 @@
 # test (the ones `#[ignore]`d for needing the SCIM test server included, with that server
 # started on loopback), and, only when the protocol folder is there, its wirecheck against
 # the example connectors. Installs what it needs under target/ (the pinned connector-py
-# wheel for the spec check, scim2-server from PyPI; pyyaml, and jsonschema for the wirecheck), leaves nothing running, and ends by saying what
-# it skipped.
+# wheel for the spec check, scim2-server from PyPI; pyyaml, and jsonschema for the
+# wirecheck), leaves nothing running, and ends by saying what it skipped.
 #
 #   CONNECTOR_PROTOCOL_DIR   the protocol folder holding wirecheck.py (default ../shared/protocol);
 #                            when it has no wirecheck.py, the wirecheck steps are skipped.
