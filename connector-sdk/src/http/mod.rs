@@ -73,17 +73,25 @@
 
 mod auth;
 mod client;
+mod config;
 mod errors;
 mod logging;
 mod pagination;
 mod rate_limit;
+mod request;
+mod response;
 mod retry;
+mod send;
+mod sleep;
+mod transport;
 
 pub use auth::{Auth, HttpAuth};
-pub use client::{
-    DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT, HttpClient, HttpConfig,
-    HttpResponse, HttpSettings, RequestBuilder, is_json_content_type, path_segment,
+pub use client::{HttpClient, path_segment};
+pub use config::{
+    DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT, HttpConfig, HttpSettings,
 };
+pub use request::RequestBuilder;
+pub use response::{HttpResponse, is_json_content_type};
 pub use errors::{ErrorMapper, HttpFailure, error_code_for_status};
 pub use logging::LOG_TARGET;
 pub use pagination::{
@@ -91,9 +99,8 @@ pub use pagination::{
     parse_link_header,
 };
 pub use rate_limit::{RateLimit, RateLimitMode};
-pub use retry::{
-    RecordingSleeper, RetryPolicy, Sleeper, TokioSleeper, parse_retry_after, retry_after,
-};
+pub use retry::{RetryPolicy, parse_retry_after, retry_after};
+pub use sleep::{RecordingSleeper, Sleeper, TokioSleeper};
 
 /// HTTP methods, re-exported from `reqwest`.
 pub use reqwest::Method;
