@@ -472,7 +472,6 @@ mod tests {
         );
     }
 
-
     #[test]
     fn path_segments_are_encoded() {
         assert_eq!(

@@ -349,7 +349,6 @@ impl HttpConfig {
         self
     }
 
-
     /// The per-call client for a capability's context: base URL and CA bundle from the
     /// settings, authentication from the credentials ([`HttpAuth`]), deadline and
     /// rate-limit mode from the request.
@@ -481,7 +480,12 @@ impl HttpConfig {
         match self.client(cx) {
             Ok(client) => {
                 let (inner, error) = client.start_follow(cursor);
-                RequestBuilder::new(ClientRef::Owned(Box::new(client)), Method::GET, inner, error)
+                RequestBuilder::new(
+                    ClientRef::Owned(Box::new(client)),
+                    Method::GET,
+                    inner,
+                    error,
+                )
             }
             Err(error) => RequestBuilder::failed(Method::GET, error),
         }

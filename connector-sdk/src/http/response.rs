@@ -336,5 +336,4 @@ mod tests {
         );
         assert_eq!(response(None, "[]").next_link().unwrap(), None);
     }
-
 }

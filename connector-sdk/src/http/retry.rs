@@ -344,6 +344,99 @@ mod tests {
         }
     }
 
+    fn progress(idempotent: bool, attempt: u32, deadline: Instant) -> Progress {
+        Progress {
+            request: "POST /users".to_owned(),
+            idempotent,
+            attempt,
+            max_attempts: 4,
+            waited: Duration::ZERO,
+            deadline,
+        }
+    }
+
+    fn status(status: u16, retry_after: Option<Duration>) -> Failure {
+        Failure {
+            error: ConnectorError::new(super::super::error_code_for_status(status), "failed")
+                .with_status_code(status),
+            cause: Cause::Status {
+                status,
+                retry_after,
+            },
+        }
+    }
+
+    #[test]
+    fn server_errors_are_retried_only_when_the_request_is_idempotent() {
+        let policy = RetryPolicy::default().jitter(false);
+        let now = Instant::now();
+        let later = now + Duration::from_secs(300);
+        let decision = policy.decide(status(503, None), &progress(true, 1, later), now);
+        assert!(matches!(decision, Decision::Retry(wait) if wait == Duration::from_secs(1)));
+        let decision = policy.decide(status(503, None), &progress(false, 1, later), now);
+        assert!(
+            matches!(decision, Decision::Stop(error) if error.code() == ErrorCode::ServiceError)
+        );
+        // A 429 is retried whatever the method, after the Retry-After when longer.
+        let decision = policy.decide(
+            status(429, Some(Duration::from_secs(7))),
+            &progress(false, 1, later),
+            now,
+        );
+        assert!(matches!(decision, Decision::Retry(wait) if wait == Duration::from_secs(7)));
+        // The last attempt is not retried.
+        let decision = policy.decide(status(429, None), &progress(true, 4, later), now);
+        assert!(matches!(decision, Decision::Stop(error) if error.code() == ErrorCode::RateLimit));
+    }
+
+    #[test]
+    fn a_wait_past_the_deadline_stops_with_budget_exhausted() {
+        let policy = RetryPolicy::default();
+        let now = Instant::now();
+        let soon = now + Duration::from_secs(5);
+        let decision = policy.decide(
+            status(429, Some(Duration::from_secs(30))),
+            &progress(true, 1, soon),
+            now,
+        );
+        let Decision::Stop(error) = decision else {
+            panic!("retried past the deadline: {decision:?}");
+        };
+        assert_eq!(error.code(), ErrorCode::BudgetExhausted);
+        assert_eq!(error.retry_after_seconds(), Some(30));
+        assert_eq!(error.status_code(), Some(429));
+    }
+
+    #[test]
+    fn connections_never_made_are_retried_and_timeouts_only_when_asked() {
+        let now = Instant::now();
+        let later = now + Duration::from_secs(300);
+        let transport = |kind| Failure {
+            error: ConnectorError::new(ErrorCode::ConnectionTimeout, "failed"),
+            cause: Cause::Transport(kind),
+        };
+        let policy = RetryPolicy::default();
+        let refused = policy.decide(
+            transport(TransportKind::Refused),
+            &progress(false, 1, later),
+            now,
+        );
+        assert!(matches!(refused, Decision::Retry(_)));
+        let timeout = policy.decide(
+            transport(TransportKind::Timeout),
+            &progress(true, 1, later),
+            now,
+        );
+        assert!(matches!(timeout, Decision::Stop(_)));
+        let asked = RetryPolicy::default().retry_timeouts(true);
+        let timeout = asked.decide(
+            transport(TransportKind::Timeout),
+            &progress(true, 1, later),
+            now,
+        );
+        assert!(matches!(timeout, Decision::Retry(_)));
+    }
+
     #[test]
     fn retry_after_reads_seconds_dates_and_reset_headers() {
         let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);

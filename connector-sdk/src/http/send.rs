@@ -81,7 +81,10 @@ impl<'c> Sending<'c> {
             idempotent: idempotent.unwrap_or_else(|| is_idempotent(&method)),
             max_attempts: policy.attempts_for(client.mode.retries(), client.caller_retry_attempt),
             timeout: timeout.unwrap_or(client.timeout),
-            mappers: mapper.into_iter().chain(config.error_mapper.clone()).collect(),
+            mappers: mapper
+                .into_iter()
+                .chain(config.error_mapper.clone())
+                .collect(),
             policy,
             method,
             request,
@@ -124,7 +127,9 @@ impl<'c> Sending<'c> {
                 "The response to {} {} is larger than {} bytes.",
                 self.method, self.path, config.max_response_bytes
             ))),
-            Err(Exchanged::Transport(err)) => self.transport_failure(&err, attempt_timeout).map(Err),
+            Err(Exchanged::Transport(err)) => {
+                self.transport_failure(&err, attempt_timeout).map(Err)
+            }
         }
     }
 
@@ -133,7 +138,10 @@ impl<'c> Sending<'c> {
     /// would pass the call's deadline.
     async fn wait_for_rate_limit(&self) -> Result<Option<OwnedSemaphorePermit>> {
         let config = self.client.config;
-        let Some(limiter) = config.limiter.as_deref().filter(|_| self.client.mode.limits())
+        let Some(limiter) = config
+            .limiter
+            .as_deref()
+            .filter(|_| self.client.mode.limits())
         else {
             return Ok(None);
         };
@@ -217,7 +225,11 @@ impl<'c> Sending<'c> {
 
     /// An exchange that failed in transport, mapped to its error; a timeout cut short by
     /// the call's deadline ends the request as `budget_exhausted`.
-    fn transport_failure(&self, err: &reqwest::Error, attempt_timeout: Duration) -> Result<Failure> {
+    fn transport_failure(
+        &self,
+        err: &reqwest::Error,
+        attempt_timeout: Duration,
+    ) -> Result<Failure> {
         let (kind, detail) = errors::classify(err);
         if kind.is_timeout() && attempt_timeout < self.timeout {
             return Err(ConnectorError::budget_exhausted(format!(

@@ -170,5 +170,4 @@ mod tests {
             &url("https://h.example:8443/a")
         ));
     }
-
 }
