@@ -392,7 +392,7 @@ impl HttpConfig {
     /// returned when the request is sent.
     ///
     /// ```no_run
-    /// # async fn demo(http: &connector_sdk::http::HttpConfig, cx: &connector_sdk::Context<String, connector_sdk::TokenCredential>) -> connector_sdk::Result<()> {
+    /// # async fn demo(http: &connector_sdk::http::HttpConfig, cx: &connector_sdk::Context<String, connector_sdk::models::TokenCredential>) -> connector_sdk::Result<()> {
     /// #[derive(serde::Deserialize)]
     /// struct User { id: String }
     ///

@@ -1,7 +1,7 @@
 //! The send loop: a built request tried until it succeeds or the [`RetryPolicy`] says
 //! stop, each attempt a few named steps (wait for the rate limiter, fit the deadline,
 //! exchange, observe, classify), and the one place a successful response is read
-//! ([`Sending::on_success`]).
+//! (`Sending::on_success`).
 
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
@@ -25,11 +25,19 @@ impl RequestBuilder<'_> {
         let mut sending = Sending::prepare(self)?;
         loop {
             match sending.attempt().await? {
-                Ok(exchanged) => return Ok(sending.on_success(exchanged)),
-                Err(failure) => sending.retry_or_stop(failure).await?,
+                Outcome::Success(exchanged) => return Ok(sending.on_success(exchanged)),
+                Outcome::Failed(failure) => sending.retry_or_stop(failure).await?,
             }
         }
     }
+}
+
+/// How one attempt ended, when it did not end the request outright.
+enum Outcome {
+    /// A 2xx response.
+    Success(Exchange),
+    /// A failure the [`RetryPolicy`] may retry.
+    Failed(Failure),
 }
 
 /// A request being sent: what stays the same across attempts, and the attempts so far.
@@ -95,9 +103,9 @@ impl<'c> Sending<'c> {
     }
 
     /// One attempt: waits for the rate limiter, fits the deadline, exchanges, and
-    /// observes the response. `Ok(Err(_))` is a failure the policy may retry; `Err(_)`
-    /// ends the request at once.
-    async fn attempt(&mut self) -> Result<std::result::Result<Exchange, Failure>> {
+    /// observes the response. An error (the deadline, a body too large) ends the request
+    /// at once.
+    async fn attempt(&mut self) -> Result<Outcome> {
         self.attempt += 1;
         let permit = self.wait_for_rate_limit().await?;
         let attempt_timeout = self.attempt_timeout()?;
@@ -118,18 +126,18 @@ impl<'c> Sending<'c> {
                 let wall = SystemTime::now();
                 self.observe(&exchanged, started, wall);
                 if exchanged.status.is_success() {
-                    Ok(Ok(exchanged))
+                    Ok(Outcome::Success(exchanged))
                 } else {
-                    Ok(Err(self.status_failure(&exchanged, wall)))
+                    Ok(Outcome::Failed(self.status_failure(&exchanged, wall)))
                 }
             }
             Err(Exchanged::TooLarge) => Err(ConnectorError::invalid_response(format!(
                 "The response to {} {} is larger than {} bytes.",
                 self.method, self.path, config.max_response_bytes
             ))),
-            Err(Exchanged::Transport(err)) => {
-                self.transport_failure(&err, attempt_timeout).map(Err)
-            }
+            Err(Exchanged::Transport(err)) => self
+                .transport_failure(&err, attempt_timeout)
+                .map(Outcome::Failed),
         }
     }
 
