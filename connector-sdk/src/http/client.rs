@@ -354,8 +354,8 @@ impl HttpConfig {
     /// rate-limit mode from the request.
     pub fn client<'a, S, A>(&'a self, cx: &'a Context<S, A>) -> Result<HttpClient<'a>>
     where
-        S: HttpSettings + JsonSchema + Sync,
-        A: HttpAuth + Sync,
+        S: HttpSettings + JsonSchema + Send + Sync,
+        A: HttpAuth + Send + Sync,
     {
         self.client_with_auth(cx, cx.credentials().http_auth())
     }
@@ -378,8 +378,8 @@ impl HttpConfig {
         auth: Auth,
     ) -> Result<HttpClient<'a>>
     where
-        S: HttpSettings + JsonSchema + Sync,
-        A: Sync,
+        S: HttpSettings + JsonSchema + Send + Sync,
+        A: Send + Sync,
     {
         if let Some(error) = &self.setup_error {
             return Err(error.clone());
@@ -584,7 +584,7 @@ trait StateSink: Sync {
     fn record(&self, config_id: &str, snapshot: Value);
 }
 
-impl<S: Sync, A: Sync> StateSink for Context<S, A> {
+impl<S: Send + Sync, A: Send + Sync> StateSink for Context<S, A> {
     fn record(&self, config_id: &str, snapshot: Value) {
         self.record_rate_limit_state(config_id, snapshot);
     }
@@ -1012,6 +1012,7 @@ impl<'c> RequestBuilder<'c> {
                     }
                     client.record_state();
                     if exchanged.status.is_success() {
+                        crate::raw_data::record(&exchanged.body);
                         return Ok(HttpResponse {
                             method,
                             path,

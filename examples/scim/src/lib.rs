@@ -27,7 +27,7 @@
 //! use scim_connector::Scim;
 //!
 //! assert_eq!(Scim::metadata().app_id, "scim");
-//! let info = connector_sdk::info::info::<Scim>();
+//! let info = serde_json::to_value(connector_sdk::info::info::<Scim>()).unwrap();
 //! # let _ = info;
 //! ```
 
