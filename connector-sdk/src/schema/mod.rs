@@ -17,16 +17,6 @@
 //! * `serde_json::Value` as `{}` and a `Map<String, Value>` as
 //!   `{"additionalProperties": true, "type": "object"}`;
 //! * every model with `"properties"`, even an empty one.
-//!
-//! ```
-//! use connector_sdk::models::ListAccounts;
-//! use connector_sdk::schema::schema_for;
-//!
-//! let schema = schema_for::<ListAccounts>();
-//! assert_eq!(schema["title"], "ListAccounts");
-//! assert_eq!(schema["properties"]["custom_attributes"]["title"], "Custom Attributes");
-//! assert_eq!(schema["properties"]["custom_attributes"]["default"], serde_json::Value::Null);
-//! ```
 
 pub(crate) mod openapi;
 
@@ -119,11 +109,6 @@ pub fn add_field_order(schema: &mut Value) {
 }
 
 /// A property title as pydantic makes it: `_` → space, then Python's `str.title()`.
-///
-/// ```
-/// assert_eq!(connector_sdk::schema::field_title("account_integration_specific_id"), "Account Integration Specific Id");
-/// assert_eq!(connector_sdk::schema::field_title("x5t#S256"), "X5T#S256");
-/// ```
 pub fn field_title(name: &str) -> String {
     let mut out = String::with_capacity(name.len());
     let mut prev_cased = false;
@@ -375,5 +360,33 @@ mod tests {
         );
         assert_eq!(field_title("x5c"), "X5C");
         assert_eq!(field_title("base_URL"), "Base Url");
+    }
+}
+
+#[cfg(test)]
+mod example_tests {
+    use super::*;
+
+    #[test]
+    fn schemas_follow_pydantic_conventions() {
+        let schema = schema_for::<crate::models::ListAccounts>();
+        assert_eq!(schema["title"], "ListAccounts");
+        assert_eq!(
+            schema["properties"]["custom_attributes"]["title"],
+            "Custom Attributes"
+        );
+        assert_eq!(
+            schema["properties"]["custom_attributes"]["default"],
+            serde_json::Value::Null
+        );
+    }
+
+    #[test]
+    fn field_titles_are_python_title_case() {
+        assert_eq!(
+            field_title("account_integration_specific_id"),
+            "Account Integration Specific Id"
+        );
+        assert_eq!(field_title("x5t#S256"), "X5T#S256");
     }
 }

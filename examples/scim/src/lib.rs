@@ -302,15 +302,12 @@ impl Scim {
             valid: true,
             unique_tenant_id: settings.base_url.clone(),
         });
-        Ok(if cx.include_raw_data() {
-            reply.with_raw_data(json!({
-                "total_users": probe.total_results,
-                "patch_supported": config.as_ref().map(scim::patch_supported),
-                "service_provider_config": config,
-            }))
-        } else {
-            reply
-        })
+        // The runtime shows raw_data only when the request asks for it.
+        Ok(reply.with_raw_data(json!({
+            "total_users": probe.total_results,
+            "patch_supported": config.as_ref().map(scim::patch_supported),
+            "service_provider_config": config,
+        })))
     }
 
     /// Lists the users, one `GET /Users?startIndex=…&count=…` per page.
@@ -334,11 +331,7 @@ impl Scim {
         let accounts = list.resources.into_iter().map(found_account).collect();
         let paged = Paged::new(accounts, next.map(|start_index| StartIndex { start_index }))
             .with_page_size(count);
-        Ok(if cx.include_raw_data() {
-            paged.with_raw_data(response.json_value()?)
-        } else {
-            paged
-        })
+        Ok(paged)
     }
 
     /// Reads one user.
@@ -354,11 +347,7 @@ impl Scim {
             .await?;
         let user: User = response.json()?;
         let reply = Reply::new(found_account(user));
-        Ok(if cx.include_raw_data() {
-            reply.with_raw_data(response.json_value()?)
-        } else {
-            reply
-        })
+        Ok(reply)
     }
 
     /// Lists the groups as entitlements of type `group`.
@@ -408,11 +397,7 @@ impl Scim {
             next.map(|start_index| StartIndex { start_index }),
         )
         .with_page_size(count);
-        Ok(if cx.include_raw_data() {
-            paged.with_raw_data(response.json_value()?)
-        } else {
-            paged
-        })
+        Ok(paged)
     }
 
     /// Lists the group memberships of users, at most a page's size of them per page.
