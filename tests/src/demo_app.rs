@@ -413,11 +413,8 @@ impl DemoApp {
             resource_type: "WORKSPACE".to_owned(),
             extra_data: None,
         }]);
-        Ok(if cx.include_raw_data() {
-            page.with_raw_data(json!({"workspaces": [{"id": "ws-1", "name": "Workspace One"}]}))
-        } else {
-            page
-        })
+        // The runtime shows raw_data only when the request asks for it.
+        Ok(page.with_raw_data(json!({"workspaces": [{"id": "ws-1", "name": "Workspace One"}]})))
     }
 
     /// Assigns anything to a known account.

@@ -85,7 +85,7 @@ pub(super) trait CallSink: Sync {
     fn record(&self, config_id: &str, snapshot: Value);
 }
 
-impl<S: Sync, A: Sync> CallSink for Context<S, A> {
+impl<S: Send + Sync, A: Send + Sync> CallSink for Context<S, A> {
     fn record(&self, config_id: &str, snapshot: Value) {
         self.record_rate_limit_state(config_id, snapshot);
     }
@@ -148,8 +148,8 @@ impl<'a> HttpClient<'a> {
         auth: Auth,
     ) -> Result<Self>
     where
-        S: HttpSettings + JsonSchema + Sync,
-        A: Sync,
+        S: HttpSettings + JsonSchema + Send + Sync,
+        A: Send + Sync,
     {
         if let Some(error) = &config.setup_error {
             return Err(error.clone());

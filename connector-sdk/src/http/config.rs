@@ -357,8 +357,8 @@ impl HttpConfig {
     /// methods taking the context ([`HttpConfig::get`] and the others) instead.
     pub fn client<'a, S, A>(&'a self, cx: &'a Context<S, A>) -> Result<HttpClient<'a>>
     where
-        S: HttpSettings + JsonSchema + Sync,
-        A: HttpAuth + Sync,
+        S: HttpSettings + JsonSchema + Send + Sync,
+        A: HttpAuth + Send + Sync,
     {
         self.client_with_auth(cx, cx.credentials().http_auth())
     }
@@ -381,8 +381,8 @@ impl HttpConfig {
         auth: Auth,
     ) -> Result<HttpClient<'a>>
     where
-        S: HttpSettings + JsonSchema + Sync,
-        A: Sync,
+        S: HttpSettings + JsonSchema + Send + Sync,
+        A: Send + Sync,
     {
         HttpClient::for_call(self, cx, auth)
     }
@@ -407,8 +407,8 @@ impl HttpConfig {
         path: &str,
     ) -> RequestBuilder<'a>
     where
-        S: HttpSettings + JsonSchema + Sync,
-        A: HttpAuth + Sync,
+        S: HttpSettings + JsonSchema + Send + Sync,
+        A: HttpAuth + Send + Sync,
     {
         match self.client(cx) {
             Ok(client) => {
@@ -422,8 +422,8 @@ impl HttpConfig {
     /// A GET request for the call of `cx` (see [`HttpConfig::request`]).
     pub fn get<'a, S, A>(&'a self, cx: &'a Context<S, A>, path: &str) -> RequestBuilder<'a>
     where
-        S: HttpSettings + JsonSchema + Sync,
-        A: HttpAuth + Sync,
+        S: HttpSettings + JsonSchema + Send + Sync,
+        A: HttpAuth + Send + Sync,
     {
         self.request(cx, Method::GET, path)
     }
@@ -432,8 +432,8 @@ impl HttpConfig {
     /// idempotent; see [`HttpConfig::request`]).
     pub fn post<'a, S, A>(&'a self, cx: &'a Context<S, A>, path: &str) -> RequestBuilder<'a>
     where
-        S: HttpSettings + JsonSchema + Sync,
-        A: HttpAuth + Sync,
+        S: HttpSettings + JsonSchema + Send + Sync,
+        A: HttpAuth + Send + Sync,
     {
         self.request(cx, Method::POST, path)
     }
@@ -441,8 +441,8 @@ impl HttpConfig {
     /// A PUT request for the call of `cx` (see [`HttpConfig::request`]).
     pub fn put<'a, S, A>(&'a self, cx: &'a Context<S, A>, path: &str) -> RequestBuilder<'a>
     where
-        S: HttpSettings + JsonSchema + Sync,
-        A: HttpAuth + Sync,
+        S: HttpSettings + JsonSchema + Send + Sync,
+        A: HttpAuth + Send + Sync,
     {
         self.request(cx, Method::PUT, path)
     }
@@ -451,8 +451,8 @@ impl HttpConfig {
     /// idempotent; see [`HttpConfig::request`]).
     pub fn patch<'a, S, A>(&'a self, cx: &'a Context<S, A>, path: &str) -> RequestBuilder<'a>
     where
-        S: HttpSettings + JsonSchema + Sync,
-        A: HttpAuth + Sync,
+        S: HttpSettings + JsonSchema + Send + Sync,
+        A: HttpAuth + Send + Sync,
     {
         self.request(cx, Method::PATCH, path)
     }
@@ -460,8 +460,8 @@ impl HttpConfig {
     /// A DELETE request for the call of `cx` (see [`HttpConfig::request`]).
     pub fn delete<'a, S, A>(&'a self, cx: &'a Context<S, A>, path: &str) -> RequestBuilder<'a>
     where
-        S: HttpSettings + JsonSchema + Sync,
-        A: HttpAuth + Sync,
+        S: HttpSettings + JsonSchema + Send + Sync,
+        A: HttpAuth + Send + Sync,
     {
         self.request(cx, Method::DELETE, path)
     }
@@ -474,8 +474,8 @@ impl HttpConfig {
         cursor: &LinkCursor,
     ) -> RequestBuilder<'a>
     where
-        S: HttpSettings + JsonSchema + Sync,
-        A: HttpAuth + Sync,
+        S: HttpSettings + JsonSchema + Send + Sync,
+        A: HttpAuth + Send + Sync,
     {
         match self.client(cx) {
             Ok(client) => {

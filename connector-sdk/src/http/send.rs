@@ -262,6 +262,7 @@ impl<'c> Sending<'c> {
     /// The one place a successful response is read: the exchange becomes the
     /// [`HttpResponse`] the author gets.
     fn on_success(&self, exchanged: Exchange) -> HttpResponse {
+        crate::raw_data::record(&exchanged.body);
         HttpResponse {
             method: self.method.clone(),
             path: self.path.clone(),

@@ -16,7 +16,7 @@
 //! use connector_sdk::Connector;
 //! use http_example::HttpExample;
 //!
-//! let info = connector_sdk::info::info::<HttpExample>();
+//! let info = serde_json::to_value(connector_sdk::info::info::<HttpExample>()).unwrap();
 //! # let _ = info;
 //! assert_eq!(HttpExample::metadata().app_id, "http_example");
 //! ```

@@ -27,7 +27,7 @@
 //! use scim_connector::Scim;
 //!
 //! assert_eq!(Scim::metadata().app_id, "scim");
-//! let info = connector_sdk::info::info::<Scim>();
+//! let info = serde_json::to_value(connector_sdk::info::info::<Scim>()).unwrap();
 //! # let _ = info;
 //! ```
 
@@ -283,15 +283,12 @@ impl Scim {
             valid: true,
             unique_tenant_id: settings.base_url.clone(),
         });
-        Ok(if cx.include_raw_data() {
-            reply.with_raw_data(json!({
-                "total_users": probe.total_results,
-                "patch_supported": config.as_ref().map(scim::patch_supported),
-                "service_provider_config": config,
-            }))
-        } else {
-            reply
-        })
+        // The runtime shows raw_data only when the request asks for it.
+        Ok(reply.with_raw_data(json!({
+            "total_users": probe.total_results,
+            "patch_supported": config.as_ref().map(scim::patch_supported),
+            "service_provider_config": config,
+        })))
     }
 
     /// Lists the users, one `GET /Users?startIndex=…&count=…` per page.
@@ -313,12 +310,7 @@ impl Scim {
         let list: ListResponse<User> = response.json()?;
         let next = OffsetCursor::after(offset, list.resources.len(), count, list.total_results);
         let accounts = list.resources.into_iter().map(found_account).collect();
-        let paged = Paged::new(accounts, next).with_page_size(count);
-        Ok(if cx.include_raw_data() {
-            paged.with_raw_data(response.json_value()?)
-        } else {
-            paged
-        })
+        Ok(Paged::new(accounts, next).with_page_size(count))
     }
 
     /// Reads one user.
@@ -334,11 +326,7 @@ impl Scim {
             .await?;
         let user: User = response.json()?;
         let reply = Reply::new(found_account(user));
-        Ok(if cx.include_raw_data() {
-            reply.with_raw_data(response.json_value()?)
-        } else {
-            reply
-        })
+        Ok(reply)
     }
 
     /// Lists the groups as entitlements of type `group`.
@@ -380,12 +368,7 @@ impl Scim {
                 }
             })
             .collect();
-        let paged = Paged::new(entitlements, next).with_page_size(count);
-        Ok(if cx.include_raw_data() {
-            paged.with_raw_data(response.json_value()?)
-        } else {
-            paged
-        })
+        Ok(Paged::new(entitlements, next).with_page_size(count))
     }
 
     /// Lists the group memberships of users, at most a page's size of them per page.
