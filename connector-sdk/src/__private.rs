@@ -8,3 +8,4 @@ pub use crate::caps;
 pub use crate::connector::{Capabilities, Connector, Metadata, NoSettings};
 pub use crate::credentials::{CredentialSet, CredentialSpec};
 pub use crate::models::AppCategory;
+pub use serde::Serialize;

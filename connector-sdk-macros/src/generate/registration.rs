@@ -56,7 +56,7 @@ fn custom_response(krate: &Path) -> TokenStream {
         }
         enum __Bare {}
         enum __Replied {}
-        impl<T: ::serde::Serialize, E> __ConnectorResponse<__Bare> for ::core::result::Result<T, E> {
+        impl<T: #krate::__private::Serialize, E> __ConnectorResponse<__Bare> for ::core::result::Result<T, E> {
             type Response = T;
         }
         impl<T, E> __ConnectorResponse<__Replied> for ::core::result::Result<#krate::Reply<T>, E> {
