@@ -28,6 +28,8 @@ pub mod redact;
 pub mod reply;
 pub mod schema;
 pub mod secret;
+#[cfg(feature = "serve")]
+pub mod serve;
 
 pub use connector::Connector;
 #[cfg(feature = "macros")]
