@@ -30,7 +30,12 @@ struct Running {
 impl Running {
     async fn stop(self) {
         let _ = self.stop.send(());
-        assert!(self.done.await.expect("the server task").expect("the server"));
+        assert!(
+            self.done
+                .await
+                .expect("the server task")
+                .expect("the server")
+        );
     }
 }
 
@@ -43,7 +48,9 @@ fn options() -> ServeOptions {
 }
 
 async fn start<C: Connector>(connector: C, options: ServeOptions) -> Running {
-    let server = Server::bind_connector(connector, options).await.expect("binds");
+    let server = Server::bind_connector(connector, options)
+        .await
+        .expect("binds");
     let base = format!("http://{}", server.local_addr());
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let done = tokio::spawn(server.run_until(async {
@@ -80,7 +87,8 @@ fn reference(name: &str) -> Value {
 }
 
 fn nap(millis: u64, tag: u64) -> String {
-    json!({"auth": {"token": {"token": "t"}}, "request": {"millis": millis, "tag": tag}}).to_string()
+    json!({"auth": {"token": {"token": "t"}}, "request": {"millis": millis, "tag": tag}})
+        .to_string()
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -105,16 +113,31 @@ async fn every_recorded_cli_call_gets_the_cli_s_exact_output() {
     let client = client();
     let dir = tempfile::tempdir().unwrap();
     let mut compared = 0;
-    for entry in std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("data/reference")).unwrap() {
+    for entry in
+        std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("data/reference")).unwrap()
+    {
         let run = parse(&std::fs::read_to_string(entry.unwrap().path()).unwrap());
-        let Some(argv) = run["argv"].as_array() else { continue };
-        let args: Vec<&str> = argv.iter().skip(1).map(|arg| arg.as_str().unwrap()).collect();
-        let Some(at) = args.iter().position(|arg| *arg == "--json") else { continue };
+        let Some(argv) = run["argv"].as_array() else {
+            continue;
+        };
+        let args: Vec<&str> = argv
+            .iter()
+            .skip(1)
+            .map(|arg| arg.as_str().unwrap())
+            .collect();
+        let Some(at) = args.iter().position(|arg| *arg == "--json") else {
+            continue;
+        };
         let capability = args[0];
         let envelope = args[at + 1];
         let cli = run_cli(&demo_app(), dir.path(), &[capability, "--json", envelope]);
         let expected = cli.out();
-        let (status, _, body) = post(&client, format!("{}/{capability}", server.base), envelope.to_owned()).await;
+        let (status, _, body) = post(
+            &client,
+            format!("{}/{capability}", server.base),
+            envelope.to_owned(),
+        )
+        .await;
         assert_eq!(status, 200, "{capability}");
         assert_eq!(format!("{body}\n"), expected, "{capability}");
         compared += 1;
@@ -133,15 +156,34 @@ async fn edge_routes_answer_as_the_reference() {
     let client = client();
     let base = &server.base;
     for (method, path, status, body) in [
-        ("POST", "/no_such_capability", 404, r#"{"detail": "Not Found"}"#),
-        ("GET", "/validate_credentials", 405, r#"{"detail": "Method Not Allowed"}"#),
-        ("PUT", "/list_accounts", 405, r#"{"detail": "Method Not Allowed"}"#),
+        (
+            "POST",
+            "/no_such_capability",
+            404,
+            r#"{"detail": "Not Found"}"#,
+        ),
+        (
+            "GET",
+            "/validate_credentials",
+            405,
+            r#"{"detail": "Method Not Allowed"}"#,
+        ),
+        (
+            "PUT",
+            "/list_accounts",
+            405,
+            r#"{"detail": "Method Not Allowed"}"#,
+        ),
         ("POST", "/info", 404, r#"{"detail": "Not Found"}"#),
         ("POST", "/openapi.json", 404, r#"{"detail": "Not Found"}"#),
         ("POST", "/a/b/c", 404, r#"{"detail": "Not Found"}"#),
     ] {
         let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
-        let answer = client.request(method.clone(), format!("{base}{path}")).send().await.unwrap();
+        let answer = client
+            .request(method.clone(), format!("{base}{path}"))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(answer.status().as_u16(), status, "{method} {path}");
         assert_eq!(answer.headers()["content-type"], "application/json");
         assert_eq!(answer.text().await.unwrap(), body, "{method} {path}");
@@ -159,7 +201,10 @@ async fn a_dash_in_the_path_stands_for_an_underscore() {
         run["input_json"].to_string(),
     )
     .await;
-    assert_eq!((status, body.as_str()), (200, run["stdout"].as_str().unwrap()));
+    assert_eq!(
+        (status, body.as_str()),
+        (200, run["stdout"].as_str().unwrap())
+    );
     server.stop().await;
 }
 
@@ -167,19 +212,38 @@ async fn a_dash_in_the_path_stands_for_an_underscore() {
 async fn info_openapi_and_health_are_served_on_get() {
     let server = start(DemoApp::default(), options()).await;
     let client = client();
-    let info: Value = client.get(format!("{}/info", server.base)).send().await.unwrap().json().await.unwrap();
+    let info: Value = client
+        .get(format!("{}/info", server.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     let mut expected = connector_sdk::info::info_envelope::<DemoApp>();
     expected.sort_all_objects();
     assert_eq!(info, expected);
 
-    let openapi = client.get(format!("{}/openapi.json", server.base)).send().await.unwrap();
+    let openapi = client
+        .get(format!("{}/openapi.json", server.base))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(openapi.status(), 200);
     let openapi: Value = openapi.json().await.unwrap();
-    let app_info: Value = parse(&DemoApp::default().dispatch("app_info", r#"{"request":{}}"#).await);
+    let app_info: Value = parse(
+        &DemoApp::default()
+            .dispatch("app_info", r#"{"request":{}}"#)
+            .await,
+    );
     assert_eq!(openapi, app_info["response"]["app_schema"]);
     assert_eq!(openapi["openapi"], "3.0.0");
 
-    let health = client.get(format!("{}/healthz", server.base)).send().await.unwrap();
+    let health = client
+        .get(format!("{}/healthz", server.base))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(health.status(), 200);
     server.stop().await;
 }
@@ -188,13 +252,20 @@ async fn info_openapi_and_health_are_served_on_get() {
 async fn with_a_token_only_callers_sending_it_are_served() {
     let server = start(
         DemoApp::default(),
-        ServeOptions { token: Some(CallerToken::new(CALLER).unwrap()), ..options() },
+        ServeOptions {
+            token: Some(CallerToken::new(CALLER).unwrap()),
+            ..options()
+        },
     )
     .await;
     let client = client();
     let run = reference("http_post_validate_credentials");
     let url = format!("{}/validate_credentials", server.base);
-    for authorization in [None, Some("Bearer wrong-token".to_owned()), Some(format!("Basic {CALLER}"))] {
+    for authorization in [
+        None,
+        Some("Bearer wrong-token".to_owned()),
+        Some(format!("Basic {CALLER}")),
+    ] {
         let mut request = client.post(&url).body(run["input_json"].to_string());
         if let Some(value) = &authorization {
             request = request.header("authorization", value);
@@ -214,17 +285,31 @@ async fn with_a_token_only_callers_sending_it_are_served() {
         .await
         .unwrap();
     assert_eq!(answer.status(), 200);
-    assert_eq!(answer.text().await.unwrap(), run["stdout"].as_str().unwrap());
-    let info = client.get(format!("{}/info", server.base)).send().await.unwrap();
+    assert_eq!(
+        answer.text().await.unwrap(),
+        run["stdout"].as_str().unwrap()
+    );
+    let info = client
+        .get(format!("{}/info", server.base))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(info.status(), 401, "info needs the token too");
-    let console = client.get(format!("{}/", server.base)).send().await.unwrap();
+    let console = client
+        .get(format!("{}/", server.base))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(console.status(), 200, "the console page itself is open");
     server.stop().await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_non_loopback_address_without_a_token_is_refused() {
-    let options = ServeOptions { addr: SocketAddr::from(([0, 0, 0, 0], 0)), ..options() };
+    let options = ServeOptions {
+        addr: SocketAddr::from(([0, 0, 0, 0], 0)),
+        ..options()
+    };
     match Server::bind_connector(DemoApp::default(), options).await {
         Err(ServeError::Unprotected(_)) => {}
         Err(other) => panic!("refused for another reason: {other}"),
@@ -236,17 +321,34 @@ async fn a_non_loopback_address_without_a_token_is_refused() {
 fn the_cli_refuses_to_serve_beyond_loopback_without_a_token() {
     let dir = tempfile::tempdir().unwrap();
     let mut cmd = command(&demo_app(), dir.path());
-    cmd.env_remove("CONNECTOR_SERVER_TOKEN").args(["serve", "--host", "0.0.0.0", "--port", "0"]);
+    cmd.env_remove("CONNECTOR_SERVER_TOKEN")
+        .args(["serve", "--host", "0.0.0.0", "--port", "0"]);
     let run = run(&mut cmd);
     assert_eq!(run.code, 1);
-    assert!(run.err().contains("without a caller token"), "{}", run.err());
+    assert!(
+        run.err().contains("without a caller token"),
+        "{}",
+        run.err()
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_oversized_body_gets_413_with_an_error_envelope() {
-    let server = start(DemoApp::default(), ServeOptions { max_body_bytes: 1024, ..options() }).await;
+    let server = start(
+        DemoApp::default(),
+        ServeOptions {
+            max_body_bytes: 1024,
+            ..options()
+        },
+    )
+    .await;
     let body = json!({"request": {}, "settings": {"base_url": "x".repeat(2048)}}).to_string();
-    let (status, content_type, text) = post(&client(), format!("{}/validate_credentials", server.base), body).await;
+    let (status, content_type, text) = post(
+        &client(),
+        format!("{}/validate_credentials", server.base),
+        body,
+    )
+    .await;
     assert_eq!(status, 413);
     assert_eq!(content_type, "application/json");
     let envelope = parse(&text);
@@ -274,7 +376,14 @@ async fn a_panicking_capability_is_an_internal_error_envelope_with_200() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn two_hundred_concurrent_calls_are_all_answered_correctly() {
-    let server = start(TortoiseApp, ServeOptions { max_in_flight: 200, ..options() }).await;
+    let server = start(
+        TortoiseApp,
+        ServeOptions {
+            max_in_flight: 200,
+            ..options()
+        },
+    )
+    .await;
     let client = client();
     let calls = (0..200u64).map(|tag| {
         let client = client.clone();
@@ -300,14 +409,26 @@ async fn futures_join<T>(handles: Vec<tokio::task::JoinHandle<T>>) -> Vec<T> {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn calls_past_max_in_flight_get_503_with_retry_after() {
-    let server = start(TortoiseApp, ServeOptions { max_in_flight: 1, ..options() }).await;
+    let server = start(
+        TortoiseApp,
+        ServeOptions {
+            max_in_flight: 1,
+            ..options()
+        },
+    )
+    .await;
     let client = client();
     let slow = {
         let (client, url) = (client.clone(), format!("{}/nap", server.base));
         tokio::spawn(async move { post(&client, url, nap(1500, 1)).await })
     };
     tokio::time::sleep(Duration::from_millis(300)).await;
-    let answer = client.post(format!("{}/nap", server.base)).body(nap(0, 2)).send().await.unwrap();
+    let answer = client
+        .post(format!("{}/nap", server.base))
+        .body(nap(0, 2))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(answer.status(), 503);
     assert_eq!(answer.headers()["retry-after"], "1");
     let envelope: Value = answer.json().await.unwrap();
@@ -318,7 +439,14 @@ async fn calls_past_max_in_flight_get_503_with_retry_after() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_call_past_the_deadline_gets_504_with_an_error_envelope() {
-    let server = start(TortoiseApp, ServeOptions { timeout: Duration::from_secs(1), ..options() }).await;
+    let server = start(
+        TortoiseApp,
+        ServeOptions {
+            timeout: Duration::from_secs(1),
+            ..options()
+        },
+    )
+    .await;
     let (status, _, text) = post(&client(), format!("{}/nap", server.base), nap(5000, 1)).await;
     assert_eq!(status, 504);
     assert_eq!(parse(&text)["error"]["error_code"], "budget_exhausted");
@@ -326,7 +454,13 @@ async fn a_call_past_the_deadline_gets_504_with_an_error_envelope() {
 }
 
 /// Starts `tortoise-app serve` and returns it with the address it printed.
-fn spawn_tortoise(dir: &Path) -> (std::process::Child, String, BufReader<std::process::ChildStderr>) {
+fn spawn_tortoise(
+    dir: &Path,
+) -> (
+    std::process::Child,
+    String,
+    BufReader<std::process::ChildStderr>,
+) {
     let mut child = command(&tortoise_app(), dir)
         .env_remove("CONNECTOR_SERVER_TOKEN")
         .args(["serve", "--port", "0", "--grace-seconds", "10"])
@@ -360,18 +494,34 @@ async fn sigterm_lets_a_slow_call_finish_and_refuses_new_ones() {
         tokio::spawn(async move { post(&client, url, nap(2000, 7)).await })
     };
     tokio::time::sleep(Duration::from_millis(500)).await;
-    let killed = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
     assert!(killed.success());
     tokio::time::sleep(Duration::from_millis(300)).await;
-    let refused = reqwest::Client::new().post(format!("{base}/nap")).body(nap(0, 8)).send().await;
+    let refused = reqwest::Client::new()
+        .post(format!("{base}/nap"))
+        .body(nap(0, 8))
+        .send()
+        .await;
     assert!(refused.is_err(), "a new call was taken after SIGTERM");
     let (status, _, text) = slow.await.unwrap();
     assert_eq!(status, 200);
     assert_eq!(parse(&text)["response"]["tag"], 7);
-    let status = tokio::task::spawn_blocking(move || child.wait()).await.unwrap().unwrap();
+    let status = tokio::task::spawn_blocking(move || child.wait())
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(status.code(), Some(0));
     let mut log = String::new();
     std::io::Read::read_to_string(&mut stderr, &mut log).unwrap();
-    assert!(log.contains("access method=POST route=/nap status=200"), "{log}");
-    assert!(!log.contains("\"millis\""), "the access log shows a body: {log}");
+    assert!(
+        log.contains("access method=POST route=/nap status=200"),
+        "{log}"
+    );
+    assert!(
+        !log.contains("\"millis\""),
+        "the access log shows a body: {log}"
+    );
 }

@@ -28,7 +28,11 @@ impl Drop for Driver {
 }
 
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 async fn chromedriver() -> Driver {
@@ -40,10 +44,19 @@ async fn chromedriver() -> Driver {
         .stderr(Stdio::null())
         .spawn()
         .expect("chromedriver runs (install chromium-driver)");
-    let driver = Driver { child, url: format!("http://127.0.0.1:{port}") };
+    let driver = Driver {
+        child,
+        url: format!("http://127.0.0.1:{port}"),
+    };
     let started = Instant::now();
-    while tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_err() {
-        assert!(started.elapsed() < Duration::from_secs(20), "chromedriver did not start");
+    while tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .is_err()
+    {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "chromedriver did not start"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     driver
@@ -53,7 +66,13 @@ async fn chromedriver() -> Driver {
 async fn text_with(browser: &WebDriver, id: &str, needle: &str) -> String {
     let started = Instant::now();
     loop {
-        let text = browser.find(By::Id(id)).await.unwrap().text().await.unwrap();
+        let text = browser
+            .find(By::Id(id))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
         if text.contains(needle) {
             return text;
         }
@@ -72,7 +91,15 @@ async fn fill(browser: &WebDriver, id: &str, value: &str) {
 }
 
 async fn click(browser: &WebDriver, by: By) {
-    browser.query(by).and_displayed().first().await.unwrap().click().await.unwrap();
+    browser
+        .query(by)
+        .and_displayed()
+        .first()
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -85,7 +112,9 @@ async fn the_console_runs_list_accounts_and_follows_the_next_page() {
         access_log: false,
         ..ServeOptions::default()
     };
-    let server = Server::bind_connector(DemoApp::default(), options).await.unwrap();
+    let server = Server::bind_connector(DemoApp::default(), options)
+        .await
+        .unwrap();
     let base = format!("http://{}", server.local_addr());
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let running = tokio::spawn(server.run_until(async {
@@ -100,8 +129,11 @@ async fn the_console_runs_list_accounts_and_follows_the_next_page() {
     if let Ok(binary) = std::env::var("CHROMIUM") {
         caps.set_binary(&binary).unwrap();
     }
-    let browser = WebDriver::new(&driver.url, caps).await.expect("a browser session");
+    let browser = WebDriver::new(&driver.url, caps)
+        .await
+        .expect("a browser session");
 
+    browser.set_window_rect(0, 0, 1280, 1000).await.unwrap();
     browser.goto(&base).await.unwrap();
     assert_eq!(browser.title().await.unwrap(), "Connector console");
 
@@ -120,12 +152,18 @@ async fn the_console_runs_list_accounts_and_follows_the_next_page() {
     fill(&browser, "page.size", "2").await;
     click(&browser, By::Id("run")).await;
     let first = text_with(&browser, "result", "user-2").await;
-    assert!(first.contains("user-1") && !first.contains("user-3"), "{first}");
+    assert!(
+        first.contains("user-1") && !first.contains("user-3"),
+        "{first}"
+    );
 
     // One click to the next page.
     click(&browser, By::Id("next-page")).await;
     let second = text_with(&browser, "result", "user-4").await;
-    assert!(second.contains("user-3") && !second.contains("user-1"), "{second}");
+    assert!(
+        second.contains("user-3") && !second.contains("user-1"),
+        "{second}"
+    );
 
     // A credential the connector rejects: its error envelope, shown plainly.
     fill(&browser, "auth.token", "bad-token").await;
@@ -137,7 +175,10 @@ async fn the_console_runs_list_accounts_and_follows_the_next_page() {
     assert!(!url.contains("token") && !url.contains(CALLER), "{url}");
 
     if let Ok(path) = std::env::var("CONSOLE_SCREENSHOT") {
-        browser.screenshot(std::path::Path::new(&path)).await.unwrap();
+        browser
+            .screenshot(std::path::Path::new(&path))
+            .await
+            .unwrap();
     }
     browser.quit().await.unwrap();
     let _ = stop.send(());

@@ -83,7 +83,7 @@ mod tests {
     #[test]
     fn shown_text_is_bounded_and_printable() {
         assert_eq!(shown("/list_accounts", 200), "/list_accounts");
-        assert_eq!(shown("a\nb c", 200), "a\\nb\\u{20}c");
+        assert_eq!(shown("a\nb c\u{7f}", 200), "a\\nb c\\u{7f}");
         assert_eq!(shown(&"x".repeat(300), 200).len(), 200);
     }
 }

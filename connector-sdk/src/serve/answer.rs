@@ -21,7 +21,10 @@ pub(crate) fn json(status: StatusCode, body: String) -> Response {
 
 /// 404 `{"detail": "Not Found"}`, as the reference.
 pub(crate) fn not_found() -> Response {
-    json(StatusCode::NOT_FOUND, r#"{"detail": "Not Found"}"#.to_owned())
+    json(
+        StatusCode::NOT_FOUND,
+        r#"{"detail": "Not Found"}"#.to_owned(),
+    )
 }
 
 /// 405 `{"detail": "Method Not Allowed"}`, as the reference.
@@ -34,7 +37,11 @@ pub(crate) fn method_not_allowed() -> Response {
 
 /// `status` with the error envelope of `error` raised by the server for `app_id`.
 pub(crate) fn refusal(status: StatusCode, app_id: &str, error: ConnectorError) -> Response {
-    let envelope = ErrorEnvelope::new(error.with_status_code(status.as_u16()).to_wire(app_id, None));
+    let envelope = ErrorEnvelope::new(
+        error
+            .with_status_code(status.as_u16())
+            .to_wire(app_id, None),
+    );
     let body = serde_json::to_string(&envelope).unwrap_or_default();
     let mut response = json(status, body);
     if let Some(seconds) = envelope.error.error_metadata.retry_after_seconds {
@@ -73,8 +80,10 @@ pub(crate) fn busy(app_id: &str) -> Response {
     refusal(
         StatusCode::SERVICE_UNAVAILABLE,
         app_id,
-        ConnectorError::service_error("The server is running as many calls as it may; retry shortly.")
-            .with_retry_after_seconds(1),
+        ConnectorError::service_error(
+            "The server is running as many calls as it may; retry shortly.",
+        )
+        .with_retry_after_seconds(1),
     )
 }
 

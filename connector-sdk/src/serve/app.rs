@@ -1,10 +1,10 @@
 //! One served connector behind a type-erased handle: its app_id, its capability names and
 //! its `info` envelope, computed once when the server or host is built, and its dispatch.
 
-use std::ffi::OsString;
-use std::process::ExitCode;
 use futures_util::future::BoxFuture;
 use serde_json::Value;
+use std::ffi::OsString;
+use std::process::ExitCode;
 use tokio::sync::OnceCell;
 
 use crate::connector::Connector;

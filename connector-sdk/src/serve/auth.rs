@@ -32,9 +32,8 @@ impl CallerToken {
     /// Reads the token from `file` if given, else from `CONNECTOR_SERVER_TOKEN` if set.
     pub fn load(file: Option<&Path>) -> Result<Option<Self>, String> {
         if let Some(path) = file {
-            let text = std::fs::read_to_string(path).map_err(|err| {
-                format!("cannot read the token file {}: {err}", path.display())
-            })?;
+            let text = std::fs::read_to_string(path)
+                .map_err(|err| format!("cannot read the token file {}: {err}", path.display()))?;
             return CallerToken::new(&text)
                 .map(Some)
                 .map_err(|err| format!("{err} (token file {})", path.display()));
@@ -56,10 +55,7 @@ impl CallerToken {
         else {
             return false;
         };
-        given
-            .as_bytes()
-            .ct_eq(self.0.expose().as_bytes())
-            .into()
+        given.as_bytes().ct_eq(self.0.expose().as_bytes()).into()
     }
 }
 

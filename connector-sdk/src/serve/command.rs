@@ -93,7 +93,9 @@ fn run(apps: Vec<Arc<dyn Served>>, layout: Layout, log_name: &str, args: &[OsStr
             }
         };
         let addr = server.local_addr();
-        eprintln!("serving on http://{addr} (the console is at http://{addr}/); SIGTERM or Ctrl-C stops");
+        eprintln!(
+            "serving on http://{addr} (the console is at http://{addr}/); SIGTERM or Ctrl-C stops"
+        );
         match server.run_until(crate::serve::signal()).await {
             Ok(true) => ExitCode::SUCCESS,
             Ok(false) => {
@@ -176,9 +178,16 @@ fn options(matches: &ArgMatches) -> Result<ServeOptions, String> {
     let defaults = ServeOptions::default();
     match matches.subcommand() {
         Some(("serve", sub)) => {
-            let ip = sub.get_one::<IpAddr>("host").copied().unwrap_or(defaults.addr.ip());
-            let port = sub.get_one::<u16>("port").copied().unwrap_or(defaults.addr.port());
-            let token = CallerToken::load(sub.get_one::<PathBuf>("token-file").map(PathBuf::as_path))?;
+            let ip = sub
+                .get_one::<IpAddr>("host")
+                .copied()
+                .unwrap_or(defaults.addr.ip());
+            let port = sub
+                .get_one::<u16>("port")
+                .copied()
+                .unwrap_or(defaults.addr.port());
+            let token =
+                CallerToken::load(sub.get_one::<PathBuf>("token-file").map(PathBuf::as_path))?;
             let get = |name: &str| sub.get_one::<u64>(name).copied().unwrap_or(1);
             Ok(ServeOptions {
                 addr: SocketAddr::new(ip, port),
@@ -218,8 +227,18 @@ mod tests {
     #[test]
     fn serve_takes_its_limits_from_flags() {
         let options = parsed(&[
-            "app", "serve", "--port", "9001", "--max-body-bytes", "100", "--max-in-flight", "3",
-            "--timeout-seconds", "7", "--grace-seconds", "2",
+            "app",
+            "serve",
+            "--port",
+            "9001",
+            "--max-body-bytes",
+            "100",
+            "--max-in-flight",
+            "3",
+            "--timeout-seconds",
+            "7",
+            "--grace-seconds",
+            "2",
         ])
         .unwrap();
         assert_eq!(options.addr, SocketAddr::from(([127, 0, 0, 1], 9001)));

@@ -45,7 +45,11 @@ impl Limits {
 
     /// Reads the body, stopping as soon as it passes the limit (a declared length past the
     /// limit is refused before anything is read).
-    pub(crate) async fn read_body(&self, headers: &HeaderMap, body: Body) -> Result<Vec<u8>, BodyError> {
+    pub(crate) async fn read_body(
+        &self,
+        headers: &HeaderMap,
+        body: Body,
+    ) -> Result<Vec<u8>, BodyError> {
         let declared = headers
             .get(CONTENT_LENGTH)
             .and_then(|value| value.to_str().ok())

@@ -157,7 +157,7 @@ async fn routed(
         ("info" | "openapi.json", _) => answer::not_found(),
         (name, method) => {
             let capability = normalize(name);
-            if !app.capabilities().iter().any(|known| *known == capability) {
+            if !app.capabilities().contains(&capability) {
                 return answer::not_found();
             }
             if method != Method::POST {

@@ -30,7 +30,11 @@ pub async fn signal() {
 
 /// Runs `server` (which stops taking connections and drains once `stop` resolves) and
 /// gives the calls in flight `grace` after `stop` to finish. Returns whether they all did.
-pub(crate) async fn drain<S, E>(server: S, stop: tokio::sync::oneshot::Receiver<()>, grace: Duration) -> Result<bool, E>
+pub(crate) async fn drain<S, E>(
+    server: S,
+    stop: tokio::sync::oneshot::Receiver<()>,
+    grace: Duration,
+) -> Result<bool, E>
 where
     S: Future<Output = Result<(), E>>,
 {

@@ -46,7 +46,10 @@ fn the_cli_runs_a_capability_of_the_named_connector_as_its_own_cli() {
         .unwrap();
     assert_eq!(output.status.code(), Some(0));
     let expected = block_on(PretendApp::default().dispatch("list_accounts", LIST));
-    assert_eq!(String::from_utf8(output.stdout).unwrap(), format!("{expected}\n"));
+    assert_eq!(
+        String::from_utf8(output.stdout).unwrap(),
+        format!("{expected}\n")
+    );
 }
 
 #[test]
@@ -75,10 +78,17 @@ fn the_server_routes_each_connector_under_its_app_id() {
         }));
         let client = client();
 
-        let listed = client.post(format!("{base}/list-connector-app-ids")).send().await.unwrap();
+        let listed = client
+            .post(format!("{base}/list-connector-app-ids"))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(listed.status(), 200);
         let listed: Value = listed.json().await.unwrap();
-        assert_eq!(listed["response"], serde_json::json!(["pretend_app", "scim"]));
+        assert_eq!(
+            listed["response"],
+            serde_json::json!(["pretend_app", "scim"])
+        );
 
         let answer = client
             .post(format!("{base}/pretend_app/list_accounts"))
@@ -90,7 +100,11 @@ fn the_server_routes_each_connector_under_its_app_id() {
         let expected = PretendApp::default().dispatch("list_accounts", LIST).await;
         assert_eq!(answer.text().await.unwrap(), expected);
 
-        let info = client.get(format!("{base}/scim/info")).send().await.unwrap();
+        let info = client
+            .get(format!("{base}/scim/info"))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(info.status(), 200);
         let info: Value = info.json().await.unwrap();
         assert_eq!(info["response"]["app_id"], "scim");

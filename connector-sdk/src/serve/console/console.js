@@ -56,6 +56,7 @@
   }
 
   async function load() {
+    $("hint").hidden = false;
     $("hint").textContent = "Loading…";
     let apps;
     if (config.layout === "host") {
@@ -174,6 +175,7 @@
   function selectCapability(name) {
     state.capability = name;
     state.nextToken = null;
+    $("hint").hidden = true;
     for (const button of document.querySelectorAll("#capabilities button")) {
       button.classList.toggle("selected", button.dataset.capability === name);
     }
