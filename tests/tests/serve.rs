@@ -456,6 +456,7 @@ async fn a_call_past_the_deadline_gets_504_with_an_error_envelope() {
 /// Starts `tortoise-app serve` and returns it with the address it printed.
 fn spawn_tortoise(
     dir: &Path,
+    env: &[(&str, &str)],
 ) -> (
     std::process::Child,
     String,
@@ -463,6 +464,7 @@ fn spawn_tortoise(
 ) {
     let mut child = command(&tortoise_app(), dir)
         .env_remove("CONNECTOR_SERVER_TOKEN")
+        .envs(env.iter().copied())
         .args(["serve", "--port", "0", "--grace-seconds", "10"])
         .stdin(Stdio::null())
         .stdout(Stdio::null())
@@ -471,7 +473,13 @@ fn spawn_tortoise(
         .expect("tortoise-app starts");
     let mut stderr = BufReader::new(child.stderr.take().unwrap());
     let mut line = String::new();
-    stderr.read_line(&mut line).unwrap();
+    while !line.starts_with("serving on") {
+        line.clear();
+        assert!(
+            stderr.read_line(&mut line).unwrap() > 0,
+            "tortoise-app did not start"
+        );
+    }
     let base = line
         .split_whitespace()
         .find(|word| word.starts_with("http://"))
@@ -487,7 +495,7 @@ fn tortoise_app() -> std::path::PathBuf {
 #[tokio::test(flavor = "multi_thread")]
 async fn sigterm_lets_a_slow_call_finish_and_refuses_new_ones() {
     let dir = tempfile::tempdir().unwrap();
-    let (mut child, base, mut stderr) = spawn_tortoise(dir.path());
+    let (mut child, base, mut stderr) = spawn_tortoise(dir.path(), &[]);
     let client = client();
     let slow = {
         let (client, url) = (client.clone(), format!("{base}/nap"));
@@ -524,4 +532,54 @@ async fn sigterm_lets_a_slow_call_finish_and_refuses_new_ones() {
         !log.contains("\"millis\""),
         "the access log shows a body: {log}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_observability_headers_label_the_access_line_and_the_connector_s_logs() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut child, base, mut stderr) = spawn_tortoise(
+        dir.path(),
+        &[
+            ("LUMOS_LOG_TO_STDOUT", "true"),
+            ("LUMOS_LOG_LEVEL", "DEBUG"),
+        ],
+    );
+    let answer = client()
+        .post(format!("{base}/nap"))
+        .header("X-Lumos-Observability-flows_v2_execution_id", "flow-123")
+        .header("X-Lumos-Observability-dagster.run_id", "run-456")
+        .body(nap(0, 1))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 200);
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    tokio::task::spawn_blocking(move || child.wait())
+        .await
+        .unwrap()
+        .unwrap();
+    let mut log = String::new();
+    std::io::Read::read_to_string(&mut stderr, &mut log).unwrap();
+    let access = log
+        .lines()
+        .find(|line| line.starts_with("access method=POST route=/nap"))
+        .unwrap_or_else(|| panic!("no access line in {log}"));
+    assert!(
+        access.ends_with("flows_v2_execution_id=flow-123 dagster.run_id=run-456"),
+        "{access}"
+    );
+    let dispatching = log
+        .lines()
+        .find(|line| line.contains("dispatching"))
+        .unwrap_or_else(|| panic!("no connector log record in {log}"));
+    assert!(
+        dispatching.contains("flows_v2_execution_id=\"flow-123\"")
+            || dispatching.contains("flows_v2_execution_id=flow-123"),
+        "{dispatching}"
+    );
+    assert!(dispatching.contains("run-456"), "{dispatching}");
 }

@@ -102,6 +102,23 @@ async fn click(browser: &WebDriver, by: By) {
         .unwrap();
 }
 
+/// chromedriver and a headless chromium session on it.
+async fn open_browser() -> (Driver, WebDriver) {
+    let driver = chromedriver().await;
+    let mut caps = DesiredCapabilities::chrome();
+    caps.set_headless().unwrap();
+    caps.set_no_sandbox().unwrap();
+    caps.set_disable_dev_shm_usage().unwrap();
+    if let Ok(binary) = std::env::var("CHROMIUM") {
+        caps.set_binary(&binary).unwrap();
+    }
+    let browser = WebDriver::new(&driver.url, caps)
+        .await
+        .expect("a browser session");
+    browser.set_window_rect(0, 0, 1280, 1000).await.unwrap();
+    (driver, browser)
+}
+
 #[tokio::test(flavor = "multi_thread")]
 #[ignore = "needs chromium and chromium-driver: bash scripts/test-all.sh"]
 async fn the_console_runs_list_accounts_and_follows_the_next_page() {
@@ -121,19 +138,7 @@ async fn the_console_runs_list_accounts_and_follows_the_next_page() {
         let _ = stopped.await;
     }));
 
-    let driver = chromedriver().await;
-    let mut caps = DesiredCapabilities::chrome();
-    caps.set_headless().unwrap();
-    caps.set_no_sandbox().unwrap();
-    caps.set_disable_dev_shm_usage().unwrap();
-    if let Ok(binary) = std::env::var("CHROMIUM") {
-        caps.set_binary(&binary).unwrap();
-    }
-    let browser = WebDriver::new(&driver.url, caps)
-        .await
-        .expect("a browser session");
-
-    browser.set_window_rect(0, 0, 1280, 1000).await.unwrap();
+    let (_driver, browser) = open_browser().await;
     browser.goto(&base).await.unwrap();
     assert_eq!(browser.title().await.unwrap(), "Connector console");
 
@@ -180,6 +185,49 @@ async fn the_console_runs_list_accounts_and_follows_the_next_page() {
             .await
             .unwrap();
     }
+    browser.quit().await.unwrap();
+    let _ = stop.send(());
+    assert!(running.await.unwrap().unwrap());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs chromium and chromium-driver: bash scripts/test-all.sh"]
+async fn the_host_console_lists_each_connector_and_runs_its_capabilities() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let host = connector_sdk::serve::Host::new()
+        .with(DemoApp::default())
+        .with(connector_sdk_tests::tortoise::TortoiseApp);
+    let options = ServeOptions {
+        addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+        access_log: false,
+        ..ServeOptions::default()
+    };
+    let server = Server::bind_host(host, options).await.unwrap();
+    let base = format!("http://{}", server.local_addr());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let running = tokio::spawn(server.run_until(async {
+        let _ = stopped.await;
+    }));
+    let (_driver, browser) = open_browser().await;
+    browser.goto(&base).await.unwrap();
+    click(&browser, By::Id("load")).await;
+    click(&browser, By::Css("button[data-capability='list_accounts']")).await;
+    fill(&browser, "settings.base_url", "https://demo.example.com").await;
+    fill(&browser, "auth.token", "good-token").await;
+    click(&browser, By::Id("run")).await;
+    text_with(&browser, "result", "user-1").await;
+
+    // The second connector, picked from the list.
+    let select = browser.find(By::Id("app")).await.unwrap();
+    let choice = select.find(By::Css("option[value='1']")).await.unwrap();
+    choice.click().await.unwrap();
+    click(&browser, By::Css("button[data-capability='nap']")).await;
+    fill(&browser, "auth.token", "t").await;
+    fill(&browser, "request.millis", "1").await;
+    fill(&browser, "request.tag", "42").await;
+    click(&browser, By::Id("run")).await;
+    text_with(&browser, "result", "\"tag\": 42").await;
+
     browser.quit().await.unwrap();
     let _ = stop.send(());
     assert!(running.await.unwrap().unwrap());
