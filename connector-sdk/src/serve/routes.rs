@@ -109,7 +109,7 @@ async fn single(
     routed(&shared, &app, &name, method, headers, body).await
 }
 
-/// `/{name}` of a host: only `list_connector_app_ids`.
+/// `/{name}` of a host: only `POST /list_connector_app_ids` (or `/list-connector-app-ids`).
 async fn host_top(
     State(shared): State<Arc<Shared>>,
     Path(name): Path<String>,
@@ -118,7 +118,7 @@ async fn host_top(
     if normalize(&name) != LIST_APP_IDS {
         return answer::not_found();
     }
-    if method != Method::POST && method != Method::GET {
+    if method != Method::POST {
         return answer::method_not_allowed();
     }
     let body = app_ids_envelope(shared.apps.iter().map(|app| app.app_id()));
@@ -180,10 +180,16 @@ async fn call(
     let Some(_permit) = limits.try_enter() else {
         return answer::busy(app.app_id());
     };
-    let bytes = match limits.read_body(headers, body).await {
-        Ok(bytes) => bytes,
-        Err(BodyError::TooLarge) => return answer::too_large(app.app_id(), limits.max_body_bytes),
-        Err(BodyError::Broken) => {
+    // One deadline for reading the body and running the call.
+    let deadline = tokio::time::Instant::now() + limits.timeout;
+    let read = tokio::time::timeout_at(deadline, limits.read_body(headers, body));
+    let bytes = match read.await {
+        Err(_elapsed) => return answer::deadline(app.app_id(), limits.timeout.as_secs()),
+        Ok(Ok(bytes)) => bytes,
+        Ok(Err(BodyError::TooLarge)) => {
+            return answer::too_large(app.app_id(), limits.max_body_bytes);
+        }
+        Ok(Err(BodyError::Broken)) => {
             return answer::refusal(
                 StatusCode::BAD_REQUEST,
                 app.app_id(),
@@ -198,7 +204,7 @@ async fn call(
         );
     };
     let run = AssertUnwindSafe(app.dispatch(capability, &json)).catch_unwind();
-    match tokio::time::timeout(limits.timeout, run).await {
+    match tokio::time::timeout_at(deadline, run).await {
         Ok(Ok(output)) => answer::json(StatusCode::OK, output),
         Ok(Err(_panic)) => envelope(
             app.app_id(),

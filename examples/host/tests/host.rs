@@ -114,6 +114,7 @@ fn the_server_routes_each_connector_under_its_app_id() {
             ("POST", "/scim/info", 404),
             ("GET", "/pretend_app/list_accounts", 405),
             ("POST", "/list_accounts", 404),
+            ("GET", "/list_connector_app_ids", 405),
         ] {
             let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
             let answer = client
