@@ -46,6 +46,10 @@ pub fn run_with<C: Connector>(connector: C, args: impl IntoIterator<Item = OsStr
     let metadata = &runtime.metadata;
     let capabilities = &runtime.capabilities;
     let args: Vec<OsString> = args.into_iter().collect();
+    #[cfg(feature = "serve")]
+    if crate::serve::wants_server(&args) {
+        return crate::serve::run_cli(connector, &args);
+    }
     let bin = args
         .first()
         .and_then(|arg| Path::new(arg).file_name())
