@@ -1,0 +1,103 @@
+//! The floor of the `list_accounts` benchmark: what the demo twin's `list_accounts` of
+//! `DEMO_ACCOUNTS` accounts in one page costs without any SDK.
+//!
+//! It builds the same tenant (`user-1` … `user-N`, `user-4` suspended), clones the same
+//! page (all of it), and writes the same bytes the SDK prints: the success envelope with
+//! `page: null` and a newline, serialised with serde_json straight into a buffered stdout.
+//! Arguments are ignored, so it can be called with the connector's own argv
+//! (`bench-floor list_accounts --json '...'`); `bench/compare.sh` checks its output is
+//! byte-equal to the SDK's.
+
+use std::io::{self, BufWriter, Write};
+use std::process::ExitCode;
+
+use serde::Serialize;
+
+/// One account, with the fields of the protocol's `FoundAccountData` in wire order.
+#[derive(Clone, Serialize)]
+struct Account {
+    integration_specific_id: String,
+    resource_id: Option<String>,
+    email: Option<String>,
+    given_name: Option<String>,
+    family_name: Option<String>,
+    username: Option<String>,
+    user_status: Option<Status>,
+    extra_data: Option<serde_json::Value>,
+    custom_attributes: Option<serde_json::Value>,
+    account_type: Option<Kind>,
+}
+
+/// The account statuses the tenant uses.
+#[derive(Clone, Copy, Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+enum Status {
+    Active,
+    Suspended,
+}
+
+/// The account type the tenant uses.
+#[derive(Clone, Copy, Serialize)]
+#[serde(rename_all = "lowercase")]
+enum Kind {
+    User,
+}
+
+/// The success envelope of a last page.
+#[derive(Serialize)]
+struct Envelope<'a> {
+    response: &'a [Account],
+    raw_data: Option<()>,
+    page: Option<()>,
+    rate_limit: Option<()>,
+    execution_summary: Option<()>,
+}
+
+fn tenant(count: usize) -> Vec<Account> {
+    (1..=count)
+        .map(|i| Account {
+            integration_specific_id: format!("user-{i}"),
+            resource_id: None,
+            email: Some(format!("user{i}@example.com")),
+            given_name: Some(format!("Given{i}")),
+            family_name: Some(format!("Family{i}")),
+            username: Some(format!("user{i}")),
+            user_status: Some(if i == 4 {
+                Status::Suspended
+            } else {
+                Status::Active
+            }),
+            extra_data: None,
+            custom_attributes: None,
+            account_type: Some(Kind::User),
+        })
+        .collect()
+}
+
+fn main() -> ExitCode {
+    let count = std::env::var("DEMO_ACCOUNTS")
+        .ok()
+        .and_then(|value| value.trim().parse().ok())
+        .unwrap_or(5);
+    let accounts = tenant(count);
+    let page = accounts.to_vec();
+    let envelope = Envelope {
+        response: &page,
+        raw_data: None,
+        page: None,
+        rate_limit: None,
+        execution_summary: None,
+    };
+    let mut out = BufWriter::new(io::stdout().lock());
+    let written = serde_json::to_writer(&mut out, &envelope)
+        .map_err(io::Error::from)
+        .and_then(|()| out.write_all(b"\n"))
+        .and_then(|()| out.flush());
+    match written {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("bench-floor: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}
