@@ -14,7 +14,7 @@ this counts lexical tokens (identifiers, literals, lifetimes, and operators with
 - the expansion (the impl re-emitted without its `#[connector]` attributes, plus the
   generated `impl Connector`),
 - each capability's registration in the generated `capabilities()` chain: from its
-  `.standard::<` / `.list::<` / `.custom::<` call up to the next one, so modifiers such as
+  `.standard::<` / `.unauthenticated::<` / `.list::<` / `.custom::<` call up to the next one, so modifiers such as
   `.default_page_size(25)` count with their capability.
 
 "glue per capability" is the mean registration size; "fixed" is everything else the macro
@@ -42,7 +42,7 @@ TOKEN = re.compile(
     """,
     re.VERBOSE,
 )
-REGISTRATION = re.compile(r"\.(standard|list|custom)\s*::\s*<")
+REGISTRATION = re.compile(r"\.(standard|unauthenticated|list|custom)\s*::\s*<")
 
 
 def tokens(source: str) -> list[str]:
