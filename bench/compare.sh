@@ -6,7 +6,8 @@
 #   BENCH_QUICK=1 bash bench/compare.sh   # a quick run (under about 3 minutes)
 #
 # It builds the release binaries (demo-app, bench-floor, loadgen, dispatch-rate), installs
-# connector-py 4.280.0 and uvicorn into a venv under target/ (once), checks both sides'
+# connector-py 4.280.0 and uvicorn into a venv under target/ (once), GNU time with apt-get
+# when it is missing (peak RSS is read with it), checks both sides'
 # answers agree, runs every measure alternating the sides, prints the ratios
 # (min / median / max), writes the results to target/bench/results.json and draws the chart
 # bench/ratios.svg. It exits non-zero when an answer check failed.
@@ -49,6 +50,16 @@ if ! "$venv/bin/python" -c 'import importlib.metadata as m, uvicorn; assert m.ve
   echo "==> installing connector-py 4.280.0 and uvicorn into $venv" >&2
   python3 -m venv "$venv"
   "$venv/bin/pip" install --quiet --disable-pip-version-check connector-py==4.280.0 uvicorn
+fi
+
+# Peak RSS is read with GNU time (see bench/measure.py).
+if ! /usr/bin/time -f %M true >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "==> installing GNU time with apt-get" >&2
+    apt-get install -y -qq time >/dev/null 2>&1 \
+      || { apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq time >/dev/null 2>&1; }
+  fi
+  /usr/bin/time -f %M true >/dev/null 2>&1 || { echo "GNU time (/usr/bin/time) is needed: apt-get install time" >&2; exit 1; }
 fi
 
 mkdir -p "$target_dir/bench"

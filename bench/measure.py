@@ -2,8 +2,8 @@
 
 Every measure runs each side on the same input, alternating the sides run after run, and
 reports each side's median and the min / median / max of the per-pair ratios. Wall time
-and peak RSS of a child process come from os.wait4 (the kernel's getrusage of that child),
-so the measuring Python process itself is never counted. Before timing anything it checks
+is taken around each child process, peak RSS comes from GNU time's getrusage of that child
+(see ``run``), so the measuring Python process itself is never counted. Before timing anything it checks
 that the sides answer alike: the Rust and Python connectors JSON-equal (page tokens and
 ``raised_in`` aside), the floor program byte-equal to the Rust connector.
 
@@ -22,6 +22,8 @@ import sys
 import tempfile
 import time
 import urllib.request
+
+GNU_TIME = os.environ.get("BENCH_GNU_TIME", "/usr/bin/time")
 
 ENVELOPE = {
     "auth": {"token": {"token": "bench-token"}},
@@ -56,15 +58,24 @@ class Run:
 
 
 def run(argv: list[str], env: dict[str, str], cwd: str) -> Run:
-    """Runs argv to completion with stdout into a file; times it and reads its peak RSS."""
-    with tempfile.TemporaryFile(dir=cwd) as out:
+    """Runs argv to completion with stdout into a file; times it and reads its peak RSS.
+
+    The wall time is taken here around the whole run. The peak RSS comes from GNU time
+    (``/usr/bin/time -f %M``), not from this process's own wait4: Linux carries the
+    high-water RSS of the process that forked over into the exec'd child, so a child
+    forked straight from this (large) Python process would report this process's RSS.
+    GNU time is small, so what it reports is the command's own.
+    """
+    with tempfile.TemporaryFile(dir=cwd) as out, tempfile.NamedTemporaryFile(dir=cwd, mode="r") as rss:
         start = time.perf_counter()
-        child = subprocess.Popen(argv, env=env, cwd=cwd, stdout=out, stderr=subprocess.DEVNULL)
-        _, status, usage = os.wait4(child.pid, 0)
+        child = subprocess.Popen([GNU_TIME, "-o", rss.name, "-f", "%M", *argv], env=env, cwd=cwd,
+                                 stdout=out, stderr=subprocess.DEVNULL)
+        code = child.wait()
         seconds = time.perf_counter() - start
-        child.returncode = os.waitstatus_to_exitcode(status)
+        lines = rss.read().split()
+        kib = float(lines[-1]) if lines and lines[-1].isdigit() else float("nan")
         out.seek(0)
-        return Run(seconds, usage.ru_maxrss / 1024.0, child.returncode, out.read())
+        return Run(seconds, kib / 1024.0, code, out.read())
 
 
 def spread(values: list[float]) -> dict:

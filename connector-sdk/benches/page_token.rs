@@ -44,6 +44,9 @@ fn encode_struct(bencher: divan::Bencher) {
 #[divan::bench]
 fn decode_struct(bencher: divan::Bencher) {
     let token = encode_token("list_accounts", &cursor()).expect("encodable");
-    assert_eq!(decode_token::<Cursor>("list_accounts", &token).ok(), Some(cursor()));
+    assert_eq!(
+        decode_token::<Cursor>("list_accounts", &token).ok(),
+        Some(cursor())
+    );
     bencher.bench(|| decode_token::<Cursor>("list_accounts", divan::black_box(&token)));
 }

@@ -61,6 +61,10 @@ fn run() -> Result<(), String> {
     let concurrency = flags.number("concurrency", 16)?.max(1);
     let requests = flags.number("requests", 20_000)?;
     let limit = flags.seconds("seconds", 5.0)?;
+    // The workspace builds reqwest without a TLS provider; a client will not build
+    // without one, even for the plain-HTTP loopback URLs used here. An error only means
+    // one is installed already.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(usize::try_from(concurrency).unwrap_or(usize::MAX))
         .timeout(Duration::from_secs(30))
@@ -93,7 +97,9 @@ fn run() -> Result<(), String> {
             .map(|_| tokio::spawn(worker(Arc::clone(&load))))
             .collect();
         for worker in workers {
-            worker.await.map_err(|err| format!("a worker failed: {err}"))?;
+            worker
+                .await
+                .map_err(|err| format!("a worker failed: {err}"))?;
         }
         let elapsed = start.elapsed();
         let completed = load.completed.load(Ordering::Relaxed);
