@@ -8,12 +8,14 @@
 //! (`bench-floor list_accounts --json '...'`); `bench/compare.sh` checks its output is
 //! byte-equal to the SDK's.
 
+use std::collections::BTreeMap;
 use std::io::{self, BufWriter, Write};
 use std::process::ExitCode;
 
 use serde::Serialize;
 
-/// One account, with the fields of the protocol's `FoundAccountData` in wire order.
+/// One account, with the fields of the protocol's `FoundAccountData` in wire order and of
+/// the same Rust types as the SDK's model, so that the tenant takes the same memory.
 #[derive(Clone, Serialize)]
 struct Account {
     integration_specific_id: String,
@@ -23,8 +25,8 @@ struct Account {
     family_name: Option<String>,
     username: Option<String>,
     user_status: Option<Status>,
-    extra_data: Option<serde_json::Value>,
-    custom_attributes: Option<serde_json::Value>,
+    extra_data: Option<serde_json::Map<String, serde_json::Value>>,
+    custom_attributes: Option<BTreeMap<String, String>>,
     account_type: Option<Kind>,
 }
 
