@@ -15,6 +15,7 @@ environment variables that size the run.
 import argparse
 import json
 import os
+import shutil
 import socket
 import statistics
 import subprocess
@@ -320,9 +321,15 @@ def main() -> int:
     parser.add_argument("--loadgen", required=True, help="the load generator's release binary")
     parser.add_argument("--out", required=True, help="where the results JSON goes")
     args = parser.parse_args()
-
-    sizes = [int(size) for size in os.environ.get("BENCH_SIZES", "10000 100000").split()]
     bench = Bench(args)
+    try:
+        return measure(bench, args)
+    finally:
+        shutil.rmtree(bench.work, ignore_errors=True)
+
+
+def measure(bench: Bench, args: argparse.Namespace) -> int:
+    sizes = [int(size) for size in os.environ.get("BENCH_SIZES", "10000 100000").split()]
     started = time.time()
     meta = machine()
     bench.check_answers(sizes)
