@@ -304,7 +304,8 @@ def machine() -> dict:
                     info["cpu"] = line.split(":", 1)[1].strip()
                     break
         with open("/proc/meminfo") as mem:
-            info["memory"] = mem.readline().split(":", 1)[1].strip()
+            kib = int(mem.readline().split(":", 1)[1].split()[0])
+            info["memory"] = f"{kib / 1024 / 1024:.1f} GiB"
         info["load_average_at_start"] = os.getloadavg()
     except OSError:
         pass
