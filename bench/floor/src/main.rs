@@ -76,11 +76,8 @@ fn tenant(count: usize) -> Vec<Account> {
         .collect()
 }
 
-fn main() -> ExitCode {
-    let count = std::env::var("DEMO_ACCOUNTS")
-        .ok()
-        .and_then(|value| value.trim().parse().ok())
-        .unwrap_or(5);
+/// Writes the answer of `list_accounts` of `count` accounts in one page into `out`.
+fn write_answer(count: usize, out: impl Write) -> io::Result<()> {
     let accounts = tenant(count);
     let page = accounts.to_vec();
     let envelope = Envelope {
@@ -90,16 +87,40 @@ fn main() -> ExitCode {
         rate_limit: None,
         execution_summary: None,
     };
-    let mut out = BufWriter::new(io::stdout().lock());
-    let written = serde_json::to_writer(&mut out, &envelope)
-        .map_err(io::Error::from)
-        .and_then(|()| out.write_all(b"\n"))
-        .and_then(|()| out.flush());
-    match written {
+    let mut out = BufWriter::new(out);
+    serde_json::to_writer(&mut out, &envelope)?;
+    out.write_all(b"\n")?;
+    out.flush()
+}
+
+fn main() -> ExitCode {
+    let count = std::env::var("DEMO_ACCOUNTS")
+        .ok()
+        .and_then(|value| value.trim().parse().ok())
+        .unwrap_or(5);
+    match write_answer(count, io::stdout().lock()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("bench-floor: {err}");
             ExitCode::FAILURE
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use connector_sdk::Connector;
+    use connector_sdk_tests::demo_app::DemoApp;
+
+    #[test]
+    fn the_floor_writes_the_bytes_the_demo_twin_prints() {
+        let mut floor = Vec::new();
+        super::write_answer(7, &mut floor).unwrap();
+        let envelope = r#"{"auth":{"token":{"token":"t"}},"settings":{"base_url":"https://x"},"request":{},"page":{"size":7}}"#;
+        let sdk = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap()
+            .block_on(DemoApp::with_accounts(7).dispatch("list_accounts", envelope));
+        assert_eq!(String::from_utf8(floor).unwrap(), sdk + "\n");
     }
 }
