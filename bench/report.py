@@ -11,8 +11,12 @@ def cell(spread: dict, digits: int = 1) -> str:
     return f"{spread['median']:,.{digits}f} ({spread['min']:,.{digits}f}–{spread['max']:,.{digits}f})"
 
 
+def number(value: float) -> str:
+    return f"{value:,.0f}" if value >= 100 else f"{value:.3g}"
+
+
 def ratio(spread: dict) -> str:
-    return f"**{spread['median']:.3g}×** ({spread['min']:.3g}–{spread['max']:.3g})"
+    return f"**{number(spread['median'])}×** ({number(spread['min'])}–{number(spread['max'])})"
 
 
 def main() -> int:
