@@ -127,6 +127,9 @@ class Bench:
 
     def check_answers(self, sizes: list[int]) -> None:
         print("== checks (before timing)")
+        rust = run([self.rust, "info"], self.env, self.work)
+        python = run([*self.python, "info"], self.env, self.work)
+        self.check_equal("info", rust.stdout, python.stdout)
         cases = [
             ("validate_credentials", {}, None),
             ("list_accounts page 1 of 5", {"DEMO_ACCOUNTS": "5"}, None),

@@ -31,7 +31,7 @@ from connector.generated import (
     AssignEntitlementRequest,
     AssignEntitlementResponse,
     AssignedEntitlement,
-    CreateAccount,
+    CreatableAccount,
     CreateAccountResponse,
     CreatedAccount,
     CreatedEffect,
@@ -57,6 +57,7 @@ from connector.generated import (
     ListResourcesResponse,
     ResourceType,
     StandardCapabilityName,
+    TokenCredential,
     UnassignEntitlementRequest,
     UnassignEntitlementResponse,
     ValidateCredentialsRequest,
@@ -84,7 +85,7 @@ PAGE_SIZE = 2
 BAD_TOKEN = "bad-token"
 
 
-class Settings(pydantic.BaseModel):
+class DemoAppSettings(pydantic.BaseModel):
     base_url: str = pydantic.Field(
         title="Base URL",
         description="Base URL of the demo tenant.",
@@ -99,7 +100,8 @@ class Cursor(PaginationBase):
 NextPageToken = create_next_page_token(Cursor, "NextPageToken")
 
 
-class CreateDemoAccount(CreateAccount):
+# Named as the payload it extends, so that `info` names it as the Rust twin does.
+class CreateAccount(CreatableAccount):
     email: str | None = pydantic.Field(
         default=None, description="The email address for the new account"
     )
@@ -141,7 +143,7 @@ KNOWN_IDS = {account.integration_specific_id for account in TENANT}
 integration = Integration(
     app_id="demo_app",
     version="0.1.0",
-    auth=None,
+    auth=TokenCredential,
     exception_handlers=[(httpx.HTTPStatusError, HTTPHandler, None)],
     description_data=DescriptionData(
         user_friendly_name="Demo App",
@@ -150,7 +152,7 @@ integration = Integration(
         logo_url="https://example.com/logo.png",
         app_vendor_domain="example.com",
     ),
-    settings_model=Settings,
+    settings_model=DemoAppSettings,
     resource_types=[ResourceType(type_id="WORKSPACE", type_label="Workspace")],
     entitlement_types=[
         EntitlementType(type_id="ROLE", type_label="Role", resource_type_id="", min=0),
@@ -173,7 +175,7 @@ def refuse_bad_token(args) -> None:
 @integration.register_capability(StandardCapabilityName.VALIDATE_CREDENTIALS)
 async def validate_credentials(args: ValidateCredentialsRequest) -> ValidateCredentialsResponse:
     refuse_bad_token(args)
-    settings = get_settings(args, Settings)
+    settings = get_settings(args, DemoAppSettings)
     return ValidateCredentialsResponse(
         response=ValidatedCredentials(valid=True, unique_tenant_id=settings.base_url)
     )
@@ -247,7 +249,7 @@ async def assign_entitlement(args: AssignEntitlementRequest) -> AssignEntitlemen
     display_name="Create Demo Account",
     description="Creates an account.",
 )
-async def create_account(args: CustomRequest[CreateDemoAccount]) -> CreateAccountResponse:
+async def create_account(args: CustomRequest[CreateAccount]) -> CreateAccountResponse:
     refuse_bad_token(args)
     summary = ExecutionSummary(
         effect=CreatedEffect(kind="created"),
