@@ -150,7 +150,8 @@ fn metadata_toml(metadata: &Metadata) -> String {
 
 /// Writes the gzip-compressed tar: the executable, the licences and the metadata.
 fn write_archive(path: &Path, binary: &Path, notices: &str, metadata: &str) -> std::io::Result<()> {
-    let mut builder = tar::Builder::new(GzEncoder::new(File::create(path)?, Compression::best()));
+    let mut builder =
+        tar::Builder::new(GzEncoder::new(File::create(path)?, Compression::default()));
     let mtime = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |since| since.as_secs());
