@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the example connector pretend-app end to end through its command line: info, then
 # credentials, a paged listing followed to its last page, a write and its read-back, and
-# the errors a platform sees for bad input. Builds it first; needs only cargo.
+# the errors a platform sees for bad input. Builds it first; needs cargo, and python3 to read
+# the JSON answers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --quiet -p pretend-app

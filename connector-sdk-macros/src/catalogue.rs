@@ -1,6 +1,7 @@
 //! The standard capabilities the macro knows, by name: which runtime marker type each
-//! maps to and how its handler is registered. A test in connector-sdk keeps this table
-//! and the runtime's `caps` module in agreement.
+//! maps to, how its handler is registered and its signature. The table itself
+//! (`catalogue/standard.rs`) is generated from the spec by tools/gen_models.py; tests in
+//! connector-sdk keep it and the runtime's `caps` module in agreement.
 
 /// How a standard capability is registered with the runtime.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -17,73 +18,49 @@ pub enum Kind {
     Forbidden,
 }
 
-/// One standard capability.
+mod standard;
+
+pub use standard::STANDARD;
+
+/// One standard capability (an entry of the generated [`STANDARD`] table).
 pub struct Standard {
+    /// The capability's name, e.g. `list_accounts`.
     pub name: &'static str,
+    /// The runtime's marker type in `connector_sdk::caps`, e.g. `ListAccounts` (empty when forbidden).
     pub marker: &'static str,
+    /// How its handler is registered.
     pub kind: Kind,
+    /// Its signature in the protocol; `None` for the names the protocol gives none.
+    pub signature: Option<Signature>,
 }
 
-macro_rules! table {
-    ($($name:literal => $marker:literal, $kind:ident;)*) => {
-        /// Every standard capability name of the protocol (the spec's 52), sorted.
-        pub const STANDARD: &[Standard] = &[$(Standard { name: $name, marker: $marker, kind: Kind::$kind },)*];
-    };
+/// What the spec says of a capability with a signature.
+pub struct Signature {
+    /// The `CapabilityLevel` variant: `Read`, `Write` or `Validation`.
+    pub level: &'static str,
+    /// The `Envelope` variant: `Authenticated`, `Unauthenticated` or `Exempt`.
+    pub envelope: &'static str,
+    /// The payload type, under `connector_sdk::models`.
+    pub payload: &'static str,
+    /// The response type under `connector_sdk::models` (the item type when `list`).
+    pub response: &'static str,
+    /// Whether the response is a list of `response` (paginated).
+    pub list: bool,
 }
 
-table! {
-    "activate_account" => "ActivateAccount", Single;
-    "app_info" => "AppInfo", Generated;
-    "assign_application" => "AssignApplication", Single;
-    "assign_application_entitlement" => "AssignApplicationEntitlement", Single;
-    "assign_entitlement" => "AssignEntitlement", Single;
-    "connected_info" => "", Forbidden;
-    "create_account" => "CreateAccount", Single;
-    "deactivate_account" => "DeactivateAccount", Single;
-    "delete_account" => "DeleteAccount", Single;
-    "downgrade_license" => "DowngradeLicense", Single;
-    "find_entitlement_assignments" => "FindEntitlementAssignments", List;
-    "find_entitlement_associations" => "FindEntitlementAssociations", List;
-    "find_entitlement_graph" => "FindEntitlementGraph", Single;
-    "find_resource_graph" => "FindResourceGraph", Single;
-    "fulfill_arbitrary_endpoint" => "FulfillArbitraryEndpoint", Single;
-    "get_account" => "GetAccount", Single;
-    "get_account_entitlement_associations" => "GetAccountEntitlementAssociations", List;
-    "get_application" => "GetApplication", Single;
-    "get_application_account" => "GetApplicationAccount", Single;
-    "get_authorization_url" => "GetAuthorizationUrl", Unauthenticated;
-    "get_credential_last_activity" => "GetCredentialLastActivity", List;
-    "get_data_recency" => "GetDataRecency", Single;
-    "get_last_activity" => "GetLastActivity", List;
-    "get_non_human_account_last_activity" => "GetNonHumanAccountLastActivity", List;
-    "handle_authorization_callback" => "HandleAuthorizationCallback", Unauthenticated;
-    "handle_client_credentials_request" => "HandleClientCredentialsRequest", Unauthenticated;
-    "info" => "", Forbidden;
-    "list_accounts" => "ListAccounts", List;
-    "list_activity_records" => "ListActivityRecords", List;
-    "list_applications" => "ListApplications", List;
-    "list_applications_accounts" => "ListApplicationsAccounts", List;
-    "list_applications_activity_records" => "ListApplicationsActivityRecords", List;
-    "list_applications_entitlement_associations" => "ListApplicationsEntitlementAssociations", List;
-    "list_applications_entitlements" => "ListApplicationsEntitlements", List;
-    "list_applications_resources" => "ListApplicationsResources", List;
-    "list_credentials" => "ListCredentials", List;
-    "list_custom_attributes_schema" => "ListCustomAttributesSchema", List;
-    "list_entitlements" => "ListEntitlements", List;
-    "list_expenses" => "ListExpenses", List;
-    "list_non_human_accounts" => "ListNonHumanAccounts", List;
-    "list_resources" => "ListResources", List;
-    "list_updated_accounts" => "ListUpdatedAccounts", Single;
-    "probe_integration" => "ProbeIntegration", Generated;
-    "refresh_access_token" => "RefreshAccessToken", Unauthenticated;
-    "release_resources" => "ReleaseResources", Single;
-    "transfer_data" => "TransferData", Single;
-    "unassign_application" => "UnassignApplication", Single;
-    "unassign_application_entitlement" => "UnassignApplicationEntitlement", Single;
-    "unassign_entitlement" => "UnassignEntitlement", Single;
-    "update_account" => "UpdateAccount", Single;
-    "validate_credential_config" => "ValidateCredentialConfig", Unauthenticated;
-    "validate_credentials" => "ValidateCredentials", Single;
+/// The table as data, `&[(name, marker, kind, level, envelope, payload, response, list)]`
+/// (empty strings and `false` where there is no signature), for the runtime's tests.
+pub fn table_tokens() -> proc_macro2::TokenStream {
+    let entries = STANDARD.iter().map(|standard| {
+        let (name, marker) = (standard.name, standard.marker);
+        let kind = format!("{:?}", standard.kind);
+        let (level, envelope, payload, response, list) = match &standard.signature {
+            Some(sig) => (sig.level, sig.envelope, sig.payload, sig.response, sig.list),
+            None => ("", "", "", "", false),
+        };
+        quote::quote!((#name, #marker, #kind, #level, #envelope, #payload, #response, #list))
+    });
+    quote::quote!(&[#(#entries),*])
 }
 
 /// Words the CLI reserves: no custom capability may take them.
@@ -112,8 +89,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_table_holds_the_spec_s_52_names_sorted() {
-        assert_eq!(STANDARD.len(), 52);
+    fn the_table_is_sorted_by_name() {
         assert!(STANDARD.windows(2).all(|pair| pair[0].name < pair[1].name));
     }
 

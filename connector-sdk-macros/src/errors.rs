@@ -2,13 +2,13 @@
 
 /// An error sink: push errors as they are found, then `finish`.
 #[derive(Default)]
-pub struct Errors {
+pub(crate) struct Errors {
     combined: Option<syn::Error>,
 }
 
 impl Errors {
     /// Records an error.
-    pub fn push(&mut self, error: syn::Error) {
+    pub(crate) fn push(&mut self, error: syn::Error) {
         match &mut self.combined {
             Some(combined) => combined.combine(error),
             None => self.combined = Some(error),
@@ -16,12 +16,23 @@ impl Errors {
     }
 
     /// Records an error at `tokens`.
-    pub fn at(&mut self, tokens: impl quote::ToTokens, message: impl std::fmt::Display) {
+    pub(crate) fn at(&mut self, tokens: impl quote::ToTokens, message: impl std::fmt::Display) {
         self.push(syn::Error::new_spanned(tokens, message));
     }
 
     /// The combined error, if any.
-    pub fn into_error(self) -> Option<syn::Error> {
+    pub(crate) fn into_error(self) -> Option<syn::Error> {
         self.combined
+    }
+
+    /// Every error recorded, then `last`.
+    pub(crate) fn ending_with(self, last: syn::Error) -> syn::Error {
+        match self.combined {
+            Some(mut combined) => {
+                combined.combine(last);
+                combined
+            }
+            None => last,
+        }
     }
 }

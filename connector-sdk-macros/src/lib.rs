@@ -2,13 +2,16 @@
 //! Depend on `connector-sdk` and use `connector_sdk::connector` instead; its
 //! documentation describes the attribute.
 
-mod args;
 mod catalogue;
 mod errors;
 mod expand;
-mod method;
+mod generate;
+mod keys;
+mod model;
+mod parse;
 #[cfg(test)]
 mod tests;
+mod validate;
 
 use proc_macro::TokenStream;
 
@@ -23,10 +26,5 @@ pub fn connector(args: TokenStream, item: TokenStream) -> TokenStream {
 #[doc(hidden)]
 #[proc_macro]
 pub fn __standard_capabilities(_input: TokenStream) -> TokenStream {
-    let entries = catalogue::STANDARD.iter().map(|standard| {
-        let (name, marker) = (standard.name, standard.marker);
-        let kind = format!("{:?}", standard.kind);
-        quote::quote!((#name, #marker, #kind))
-    });
-    quote::quote!(&[#(#entries),*]).into()
+    catalogue::table_tokens().into()
 }

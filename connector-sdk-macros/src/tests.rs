@@ -8,8 +8,8 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::args::{ConnectorArgs, RawArg};
 use crate::errors::Errors;
+use crate::model::Attr;
 
 /// Pretty-prints tokens that form whole items.
 fn pretty(tokens: TokenStream) -> String {
@@ -399,14 +399,13 @@ fn method_attribute_keys() {
 
 // The parsing helpers.
 
-fn args(tokens: TokenStream) -> (ConnectorArgs, Vec<String>) {
-    let raw = syn::parse::Parser::parse2(
-        syn::punctuated::Punctuated::<RawArg, syn::Token![,]>::parse_terminated,
-        tokens,
-    )
-    .unwrap();
+/// The attribute `#[connector(tokens)]`, checked, and the messages of its errors.
+fn args(tokens: TokenStream) -> (Attr, Vec<String>) {
+    let input = crate::parse::parse(tokens, quote!(impl App {}));
     let mut errors = Errors::default();
-    let args = ConnectorArgs::from_raw(raw, &mut errors);
+    let args = crate::validate::attr::validate(input.args, &mut errors)
+        .finish()
+        .expect("an app_id");
     let messages = errors
         .into_error()
         .map(|error| error.into_iter().map(|error| error.to_string()).collect())
@@ -424,10 +423,11 @@ fn the_attribute_s_values_are_read() {
         crate = crate,
     ));
     assert!(errors.is_empty(), "{errors:?}");
-    assert_eq!(args.app_id.unwrap().value(), "full");
-    assert_eq!(args.categories.len(), 2);
-    assert!(args.auth.is_some() && args.settings.is_some());
-    let krate = args.krate.unwrap();
+    assert_eq!(args.metadata.app_id.value(), "full");
+    assert_eq!(args.metadata.categories.len(), 2);
+    let (credentials, settings, krate) = (&args.credentials, &args.settings, &args.krate);
+    assert_eq!(quote!(#credentials).to_string(), "TokenCredential");
+    assert_eq!(quote!(#settings).to_string(), "()");
     assert_eq!(quote!(#krate).to_string(), "crate");
 }
 
@@ -464,8 +464,8 @@ fn credentials_ids_are_checked_against_each_other() {
         ],
         allowed_credentials = [["apii"]],
     ));
-    assert_eq!(args.credentials.len(), 2);
-    assert!(args.credentials[1].optional);
+    assert_eq!(args.metadata.credentials.len(), 2);
+    assert!(args.metadata.credentials[1].optional);
     assert_eq!(
         errors,
         [
@@ -485,11 +485,11 @@ fn doc_comments_become_descriptions() {
         fn f(&self) {}
     };
     assert_eq!(
-        crate::method::doc_of(&item.attrs).as_deref(),
+        crate::validate::doc_of(&item.attrs).as_deref(),
         Some("First line.\n\nSecond paragraph.")
     );
     let bare: syn::ImplItemFn = syn::parse_quote!(
         fn f(&self) {}
     );
-    assert_eq!(crate::method::doc_of(&bare.attrs), None);
+    assert_eq!(crate::validate::doc_of(&bare.attrs), None);
 }

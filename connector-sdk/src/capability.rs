@@ -42,6 +42,41 @@ pub enum Envelope {
     Exempt,
 }
 
+/// The envelope kinds as types, so that registering a capability with the wrong
+/// envelope does not compile: [`Authenticated`], [`Unauthenticated`], [`Exempt`].
+pub trait EnvelopeKind: sealed::SealedKind + Send + Sync + 'static {
+    /// The kind as a value.
+    const ENVELOPE: Envelope;
+}
+
+/// The authenticated envelope ([`Envelope::Authenticated`]) as a type.
+#[derive(Clone, Copy, Debug)]
+pub struct Authenticated;
+
+/// The envelope without credentials ([`Envelope::Unauthenticated`]) as a type.
+#[derive(Clone, Copy, Debug)]
+pub struct Unauthenticated;
+
+/// The envelope the runtime answers unchecked ([`Envelope::Exempt`]) as a type.
+#[derive(Clone, Copy, Debug)]
+pub struct Exempt;
+
+impl sealed::SealedKind for Authenticated {}
+impl sealed::SealedKind for Unauthenticated {}
+impl sealed::SealedKind for Exempt {}
+
+impl EnvelopeKind for Authenticated {
+    const ENVELOPE: Envelope = Envelope::Authenticated;
+}
+
+impl EnvelopeKind for Unauthenticated {
+    const ENVELOPE: Envelope = Envelope::Unauthenticated;
+}
+
+impl EnvelopeKind for Exempt {
+    const ENVELOPE: Envelope = Envelope::Exempt;
+}
+
 /// One standard capability of the protocol. Implemented by the marker types in [`crate::caps`].
 ///
 /// ```
@@ -56,8 +91,12 @@ pub trait Capability: Send + Sync + 'static {
     const NAME: &'static str;
     /// Read, write or validation.
     const LEVEL: CapabilityLevel;
-    /// Which envelope the capability takes.
-    const ENVELOPE: Envelope;
+    /// Which envelope the capability takes, as a type ([`Authenticated`],
+    /// [`Unauthenticated`] or [`Exempt`]): the registration methods of
+    /// [`Capabilities`](crate::connector::Capabilities) require the matching one.
+    type Kind: EnvelopeKind;
+    /// Which envelope the capability takes, as a value.
+    const ENVELOPE: Envelope = <Self::Kind as EnvelopeKind>::ENVELOPE;
     /// Whether authors may extend the payload with their own fields (create_account, update_account).
     const CUSTOMIZABLE: bool = false;
     /// The type of the envelope's `request` field.
@@ -92,6 +131,8 @@ pub trait PayloadFor<Cap: Capability>:
 pub mod sealed {
     /// Keeps [`PayloadFor`](super::PayloadFor) implemented by the SDK only.
     pub trait Sealed<Cap> {}
+    /// Keeps [`EnvelopeKind`](super::EnvelopeKind) implemented by the SDK only.
+    pub trait SealedKind {}
 }
 
 /// An author's payload that extends a customizable capability's payload (`CreatableAccount`
@@ -170,7 +211,7 @@ macro_rules! standard_capability {
         impl $crate::capability::Capability for $marker {
             const NAME: &'static str = $name;
             const LEVEL: $crate::capability::CapabilityLevel = $crate::capability::CapabilityLevel::$level;
-            const ENVELOPE: $crate::capability::Envelope = $crate::capability::Envelope::$envelope;
+            type Kind = $crate::capability::$envelope;
             const CUSTOMIZABLE: bool = $custom;
             type Payload = $payload;
             type Response = $response;

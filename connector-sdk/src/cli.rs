@@ -40,12 +40,11 @@ pub fn run<C: Connector + Default>() -> ExitCode {
 
 /// Runs the CLI of `connector` on `args` (the first one is the program name).
 pub fn run_with<C: Connector>(connector: C, args: impl IntoIterator<Item = OsString>) -> ExitCode {
-    std::panic::set_hook(Box::new(|_| {
-        // The default hook prints the panic message, which may hold a secret.
-        eprintln!("error: the connector failed unexpectedly");
-    }));
-    let metadata = C::metadata();
-    let capabilities = crate::connector::registered::<C>();
+    // The default hook prints the panic message, which may hold a secret.
+    crate::dispatch::guard::quiet_all_panics();
+    let runtime = crate::runtime::Runtime::<C>::get();
+    let metadata = &runtime.metadata;
+    let capabilities = &runtime.capabilities;
     let args: Vec<OsString> = args.into_iter().collect();
     let bin = args
         .first()
@@ -152,7 +151,7 @@ pub fn run_with<C: Connector>(connector: C, args: impl IntoIterator<Item = OsStr
             Ok(json) => json,
             Err(message) => return usage_error(&message),
         };
-        log_arguments::<C>(name, &json);
+        log_arguments(&runtime.secret_settings, name, &json);
         let runtime = match tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
@@ -285,7 +284,7 @@ fn write_gzip(file: File, bytes: &[u8]) -> std::io::Result<()> {
 }
 
 /// Logs the command's arguments with secrets redacted (INFO).
-fn log_arguments<C: Connector>(capability: &str, json: &str) {
+fn log_arguments(secret_settings: &[String], capability: &str, json: &str) {
     if !tracing::enabled!(tracing::Level::INFO) {
         return;
     }
@@ -296,12 +295,7 @@ fn log_arguments<C: Connector>(capability: &str, json: &str) {
         .filter(|key| !key.is_empty())
         .collect();
     let shown = match serde_json::from_str::<Value>(json) {
-        Ok(value) => crate::redact::redact_request(
-            &value,
-            &crate::info::secret_settings::<C::Settings>(),
-            &extra,
-        )
-        .to_string(),
+        Ok(value) => crate::redact::redact_request(&value, secret_settings, &extra).to_string(),
         Err(_) => String::from("<not JSON>"),
     };
     tracing::info!("Command arguments: {{\"command\": \"{capability}\", \"json\": {shown}}}");

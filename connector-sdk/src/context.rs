@@ -1,6 +1,7 @@
 //! [`Context`]: what every capability receives besides its payload.
 
-use std::sync::Mutex;
+use std::fmt;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use serde_json::{Map, Value};
@@ -26,26 +27,63 @@ const DEADLINE_MARGIN: Duration = Duration::from_secs(10);
 /// assert_eq!(cx.settings(), "https://example.com");
 /// assert!(!cx.include_raw_data());
 /// ```
-#[derive(Debug)]
+///
+/// Its `Debug` shows every credential as `[REDACTED]` and the settings with the fields
+/// their schema marks secret as `[REDACTED]`:
+///
+/// ```
+/// use connector_sdk::{Context, Secret};
+/// use connector_sdk::models::TokenCredential;
+///
+/// let token = TokenCredential { token: Secret::from("hunter2") };
+/// let cx = Context::for_tests("my_app", "https://example.com".to_owned(), token);
+/// assert!(!format!("{cx:?}").contains("hunter2"));
+/// ```
 pub struct Context<S, A> {
     app_id: &'static str,
     capability: &'static str,
-    settings: S,
-    credentials: A,
+    settings: Arc<S>,
+    credentials: Arc<A>,
+    /// The request's settings with secret fields redacted, for `Debug` (null in tests).
+    shown_settings: Value,
     include_raw_data: bool,
     rate_limit: Option<RateLimitRequestInfo>,
     deadline: Instant,
     rate_limit_state: Mutex<Map<String, Value>>,
-    replay: Map<String, Value>,
+}
+
+impl<S, A> fmt::Debug for Context<S, A> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        struct Redacted;
+        impl fmt::Debug for Redacted {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("[REDACTED]")
+            }
+        }
+        let settings: &dyn fmt::Debug = if self.shown_settings.is_null() {
+            &Redacted
+        } else {
+            &self.shown_settings
+        };
+        f.debug_struct("Context")
+            .field("app_id", &self.app_id)
+            .field("capability", &self.capability)
+            .field("settings", settings)
+            .field("credentials", &Redacted)
+            .field("include_raw_data", &self.include_raw_data)
+            .field("rate_limit", &self.rate_limit)
+            .field("deadline", &self.deadline)
+            .finish_non_exhaustive()
+    }
 }
 
 impl<S, A> Context<S, A> {
-    #[doc(hidden)]
-    pub fn new(
+    /// The context of one call, built by the runtime once the envelope is checked.
+    pub(crate) fn new(
         app_id: &'static str,
         capability: &'static str,
-        settings: S,
-        credentials: A,
+        settings: Arc<S>,
+        credentials: Arc<A>,
         include_raw_data: bool,
         rate_limit: Option<RateLimitRequestInfo>,
     ) -> Self {
@@ -60,17 +98,52 @@ impl<S, A> Context<S, A> {
             capability,
             settings,
             credentials,
+            shown_settings: Value::Null,
             include_raw_data,
             rate_limit,
             deadline: Instant::now() + budget.saturating_sub(DEADLINE_MARGIN),
             rate_limit_state: Mutex::new(Map::new()),
-            replay: Map::new(),
         }
     }
 
     /// A context for unit tests of a capability method: no raw data, no rate-limit info.
     pub fn for_tests(app_id: &'static str, settings: S, credentials: A) -> Self {
-        Context::new(app_id, "test", settings, credentials, false, None)
+        Context::for_tests_with(app_id, "test", settings, credentials, None)
+    }
+
+    /// A context for unit tests of capability `capability` with the request's
+    /// `rate_limit` information.
+    pub fn for_tests_with(
+        app_id: &'static str,
+        capability: &'static str,
+        settings: S,
+        credentials: A,
+        rate_limit: Option<RateLimitRequestInfo>,
+    ) -> Self {
+        Context::new(
+            app_id,
+            capability,
+            Arc::new(settings),
+            Arc::new(credentials),
+            false,
+            rate_limit,
+        )
+    }
+
+    /// Sets the settings `Debug` shows (secret fields already redacted).
+    pub(crate) fn with_shown_settings(mut self, shown: Value) -> Self {
+        self.shown_settings = shown;
+        self
+    }
+
+    /// The settings, shared with calls the runtime makes on this call's behalf.
+    pub(crate) fn shared_settings(&self) -> Arc<S> {
+        Arc::clone(&self.settings)
+    }
+
+    /// The credentials, shared with calls the runtime makes on this call's behalf.
+    pub(crate) fn shared_credentials(&self) -> Arc<A> {
+        Arc::clone(&self.credentials)
     }
 
     /// The connector's app_id.
@@ -124,18 +197,6 @@ impl<S, A> Context<S, A> {
     pub fn last_known_rate_limit_state(&self, config_id: &str) -> Option<Value> {
         let info = serde_json::to_value(self.rate_limit.as_ref()?).ok()?;
         info.get("last_known_state")?.get(config_id).cloned()
-    }
-
-    /// Keeps the request's `auth`, `credentials` and `settings` as JSON, so that the runtime
-    /// can call other capabilities of the same connector with them (probe_integration).
-    pub(crate) fn with_replay(mut self, replay: Map<String, Value>) -> Self {
-        self.replay = replay;
-        self
-    }
-
-    /// The request's `auth`, `credentials` and `settings`, as JSON.
-    pub(crate) fn replay(&self) -> &Map<String, Value> {
-        &self.replay
     }
 
     /// The response's `rate_limit` object, if any client recorded state.

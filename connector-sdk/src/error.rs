@@ -1,89 +1,87 @@
-//! Errors: the protocol's 22 error codes, their classification, and [`ConnectorError`],
-//! the error every capability returns.
+//! Errors: the classification of the protocol's error codes (the codes, faults and
+//! categories themselves are generated from the spec into [`crate::models`]), and
+//! [`ConnectorError`], the error every capability returns.
 
 use std::fmt;
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use crate::models::ConnectorErrorCodeUnion;
+
 /// The result type of every capability.
 pub type Result<T, E = ConnectorError> = std::result::Result<T, E>;
 
-macro_rules! error_codes {
+/// The family an error belongs to: the spec's `ConnectorErrorCategory`.
+pub use crate::models::ConnectorErrorCategory as ErrorCategory;
+/// The protocol's canonical error codes: the spec's `ConnectorErrorCode`, generated in
+/// [`crate::models`], under the name authors use.
+///
+/// Serializing writes canonical names; [`ErrorCode::parse`] also reads the deprecated
+/// `ErrorCode` names and maps them to their canonical code, as the reference does.
+///
+/// ```
+/// use connector_sdk::ErrorCode;
+///
+/// let code: ErrorCode = serde_json::from_str("\"internal_error\"").unwrap();
+/// assert_eq!(code, ErrorCode::InternalError);
+/// assert!(code.retryable());
+/// assert_eq!(ErrorCode::parse("unexpected_error"), Some(ErrorCode::InternalError));
+/// ```
+pub use crate::models::ConnectorErrorCode as ErrorCode;
+/// Who is at fault for an error: the spec's `ConnectorErrorFault`.
+pub use crate::models::ConnectorErrorFault as ErrorFault;
+/// `error_metadata`, how a caller should treat an error: the spec's `ConnectorErrorMetadata`.
+pub use crate::models::ConnectorErrorMetadata as ErrorMetadata;
+/// The `error` object of the error envelope: the spec's `Error`.
+pub use crate::models::Error as ErrorBody;
+
+/// How the reference classifies one error code. The spec names the codes, faults and
+/// categories but not which code has which: that is the behaviour of connector-py's typed
+/// errors (`connector.oai.errors`), written out once here.
+struct Classification {
+    /// The reference's error class, written into `raised_by`.
+    kind: &'static str,
+    fault: ErrorFault,
+    category: ErrorCategory,
+    retryable: bool,
+    throttled: bool,
+    refreshable: bool,
+    /// The `DEFAULT_HINT` of the reference's class.
+    hint: Option<&'static str>,
+}
+
+macro_rules! classification {
     ($(
         $(#[$doc:meta])*
-        $variant:ident = $wire:literal, $ctor:ident, $kind:literal, $fault:ident, $category:ident,
+        $variant:ident, $ctor:ident, $kind:literal, $fault:ident, $category:ident,
             retryable: $retryable:literal, throttled: $throttled:literal, refreshable: $refreshable:literal,
             hint: $hint:expr;
     )*) => {
-        /// The protocol's canonical error codes (`ConnectorErrorCode`), in the spec's order.
-        ///
-        /// Deserializing also accepts the deprecated `ErrorCode` names and maps them to
-        /// their canonical code, as the reference does; serializing writes canonical names only.
-        ///
-        /// ```
-        /// use connector_sdk::ErrorCode;
-        ///
-        /// let code: ErrorCode = serde_json::from_str("\"unexpected_error\"").unwrap();
-        /// assert_eq!(code, ErrorCode::InternalError);
-        /// assert!(code.retryable());
-        /// ```
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, JsonSchema)]
-        #[serde(rename_all = "snake_case")]
-        pub enum ErrorCode {
-            $($(#[$doc])* $variant,)*
-        }
-
         impl ErrorCode {
-            /// Every code, in the spec's order.
-            pub const ALL: &'static [ErrorCode] = &[$(ErrorCode::$variant,)*];
-
-            /// The code as written on the wire.
-            pub fn as_str(self) -> &'static str {
-                match self { $(ErrorCode::$variant => $wire,)* }
-            }
-
-            /// Who is at fault.
-            pub fn fault(self) -> ErrorFault {
-                match self { $(ErrorCode::$variant => ErrorFault::$fault,)* }
-            }
-
-            /// Which family the error belongs to.
-            pub fn category(self) -> ErrorCategory {
-                match self { $(ErrorCode::$variant => ErrorCategory::$category,)* }
-            }
-
-            /// Whether the caller may retry the same request.
-            pub fn retryable(self) -> bool {
-                match self { $(ErrorCode::$variant => $retryable,)* }
-            }
-
-            /// Whether the error says the upstream throttled the caller.
-            pub fn throttled(self) -> bool {
-                match self { $(ErrorCode::$variant => $throttled,)* }
-            }
-
-            /// Whether refreshing the credentials may help.
-            pub fn refreshable(self) -> bool {
-                match self { $(ErrorCode::$variant => $refreshable,)* }
-            }
-
-            /// The name of the error kind, written into `raised_by` (the reference's class names).
-            pub fn kind_name(self) -> &'static str {
-                match self { $(ErrorCode::$variant => $kind,)* }
-            }
-
-            fn default_hint(self) -> Option<&'static str> {
-                match self { $(ErrorCode::$variant => $hint,)* }
+            /// The reference's classification of this code. The match is exhaustive: a code
+            /// the spec adds does not compile until it is classified here.
+            fn classification(self) -> Classification {
+                match self {
+                    $(ErrorCode::$variant => Classification {
+                        kind: $kind,
+                        fault: ErrorFault::$fault,
+                        category: ErrorCategory::$category,
+                        retryable: $retryable,
+                        throttled: $throttled,
+                        refreshable: $refreshable,
+                        hint: $hint,
+                    },)*
+                }
             }
         }
 
         impl ConnectorError {
             $(
-                #[doc = concat!("A `", $wire, "` error with this message, and the hint the reference's typed error of this code carries (if any).")]
+                #[doc = concat!("A `", stringify!($ctor), "` error with this message, and the hint the reference's `", $kind, "` carries (if any).")]
                 pub fn $ctor(message: impl Into<String>) -> Self {
                     let error = ConnectorError::new(ErrorCode::$variant, message);
-                    match ErrorCode::$variant.default_hint() {
+                    match ErrorCode::$variant.classification().hint {
                         Some(hint) => error.with_hint(hint),
                         None => error,
                     }
@@ -93,76 +91,76 @@ macro_rules! error_codes {
     };
 }
 
-error_codes! {
+classification! {
     /// The request is malformed.
-    BadRequest = "bad_request", bad_request, "ClientError", Caller, Client,
+    BadRequest, bad_request, "ClientError", Caller, Client,
         retryable: false, throttled: false, refreshable: false, hint: None;
     /// A value in the request is not valid.
-    InvalidValue = "invalid_value", invalid_value, "InvalidValueError", Caller, Client,
+    InvalidValue, invalid_value, "InvalidValueError", Caller, Client,
         retryable: false, throttled: false, refreshable: false, hint: None;
     /// A value in the request is not known to the app.
-    UnknownValue = "unknown_value", unknown_value, "UnknownValueError", Caller, Client,
+    UnknownValue, unknown_value, "UnknownValueError", Caller, Client,
         retryable: false, throttled: false, refreshable: false, hint: None;
     /// The object asked for does not exist.
-    NotFound = "not_found", not_found, "NotFoundError", Caller, Client,
+    NotFound, not_found, "NotFoundError", Caller, Client,
         retryable: false, throttled: false, refreshable: false, hint: None;
     /// The page token is damaged or was not made by this connector.
-    InvalidPageToken = "invalid_page_token", invalid_page_token, "InvalidPageTokenError", Caller, Client,
+    InvalidPageToken, invalid_page_token, "InvalidPageTokenError", Caller, Client,
         retryable: false, throttled: false, refreshable: false, hint: None;
     /// A parameter the integration needs is missing.
-    IntegrationMissingParameter = "integration_missing_parameter", integration_missing_parameter,
+    IntegrationMissingParameter, integration_missing_parameter,
         "MissingParameterError", Caller, Client,
         retryable: false, throttled: false, refreshable: false, hint: None;
     /// The connector does not support this operation.
-    UnsupportedOperation = "unsupported_operation", unsupported_operation, "UnsupportedOperationError",
+    UnsupportedOperation, unsupported_operation, "UnsupportedOperationError",
         Connector, Internal, retryable: false, throttled: false, refreshable: false, hint: None;
     /// The change conflicts with the app's current state.
-    Conflict = "conflict", conflict, "ConflictError", Caller, Client,
+    Conflict, conflict, "ConflictError", Caller, Client,
         retryable: false, throttled: false, refreshable: false, hint: None;
     /// The app rejected the credentials.
-    Unauthorized = "unauthorized", unauthorized, "AuthenticationError", Upstream, Authentication,
+    Unauthorized, unauthorized, "AuthenticationError", Upstream, Authentication,
         retryable: false, throttled: false, refreshable: true,
         hint: Some("Please contact support if the problem persists.");
     /// The credentials have expired.
-    AuthenticationExpired = "authentication_expired", authentication_expired, "AuthenticationExpiredError",
+    AuthenticationExpired, authentication_expired, "AuthenticationExpiredError",
         Upstream, Authentication, retryable: false, throttled: false, refreshable: true, hint: None;
     /// The credentials were revoked.
-    CredsRevoked = "creds_revoked", creds_revoked, "CredentialsRevokedError", Upstream, Authentication,
+    CredsRevoked, creds_revoked, "CredentialsRevokedError", Upstream, Authentication,
         retryable: false, throttled: false, refreshable: true,
         hint: Some("Visit the end system and verify that the credentials have not been revoked.");
     /// The credentials lack a permission.
-    PermissionDenied = "permission_denied", permission_denied, "AuthorizationError", Upstream, Authorization,
+    PermissionDenied, permission_denied, "AuthorizationError", Upstream, Authorization,
         retryable: false, throttled: false, refreshable: false,
         hint: Some("Visit the end system and verify that the account has the required scope.");
     /// The app throttled the connector.
-    RateLimit = "rate_limit", rate_limit, "RateLimitError", Upstream, Transient,
+    RateLimit, rate_limit, "RateLimitError", Upstream, Transient,
         retryable: true, throttled: true, refreshable: false, hint: Some("Please retry the request.");
     /// The app answered with a server error.
-    BadGateway = "bad_gateway", bad_gateway, "UpstreamError", Upstream, Transient,
+    BadGateway, bad_gateway, "UpstreamError", Upstream, Transient,
         retryable: true, throttled: false, refreshable: false, hint: Some("Please retry the request.");
     /// The app is unavailable.
-    ServiceError = "service_error", service_error, "TransientError", Upstream, Transient,
+    ServiceError, service_error, "TransientError", Upstream, Transient,
         retryable: true, throttled: false, refreshable: false, hint: Some("Please retry the request.");
     /// The time or request budget of this call ran out.
-    BudgetExhausted = "budget_exhausted", budget_exhausted, "BudgetExhaustedError", Upstream, Transient,
+    BudgetExhausted, budget_exhausted, "BudgetExhaustedError", Upstream, Transient,
         retryable: true, throttled: true, refreshable: false, hint: Some("Please retry the request.");
     /// The app could not be reached.
-    ConnectionTimeout = "connection_timeout", connection_timeout, "NetworkError", Infrastructure, Transient,
+    ConnectionTimeout, connection_timeout, "NetworkError", Infrastructure, Transient,
         retryable: true, throttled: false, refreshable: false, hint: Some("Please retry the request.");
     /// The app did not answer in time.
-    RequestTimeout = "request_timeout", request_timeout, "RequestTimeoutError", Upstream, Transient,
+    RequestTimeout, request_timeout, "RequestTimeoutError", Upstream, Transient,
         retryable: true, throttled: false, refreshable: false, hint: Some("Please retry the request.");
     /// The app refused the connection.
-    ConnectionRejected = "connection_rejected", connection_rejected, "ConnectionRejectedError",
+    ConnectionRejected, connection_rejected, "ConnectionRejectedError",
         Infrastructure, Transient, retryable: true, throttled: false, refreshable: false, hint: Some("Please retry the request.");
     /// The app closed the connection.
-    ConnectionClosed = "connection_closed", connection_closed, "ConnectionClosedError", Infrastructure,
+    ConnectionClosed, connection_closed, "ConnectionClosedError", Infrastructure,
         Transient, retryable: true, throttled: false, refreshable: false, hint: Some("Please retry the request.");
     /// The connector failed unexpectedly.
-    InternalError = "internal_error", internal_error, "InternalError", Connector, Internal,
+    InternalError, internal_error, "InternalError", Connector, Internal,
         retryable: true, throttled: false, refreshable: false, hint: None;
     /// The app answered with something the connector could not use.
-    InvalidResponse = "invalid_response", invalid_response, "InvalidResponseError", Connector, Internal,
+    InvalidResponse, invalid_response, "InvalidResponseError", Connector, Internal,
         retryable: false, throttled: false, refreshable: false, hint: None;
 }
 
@@ -195,44 +193,36 @@ impl ErrorCode {
                     .map(|(_, code)| *code)
             })
     }
-}
 
-impl<'de> Deserialize<'de> for ErrorCode {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let name = std::borrow::Cow::<'de, str>::deserialize(deserializer)?;
-        ErrorCode::parse(&name)
-            .ok_or_else(|| serde::de::Error::custom(format!("unknown error code `{name}`")))
+    /// Who is at fault.
+    pub fn fault(self) -> ErrorFault {
+        self.classification().fault
     }
-}
 
-impl fmt::Display for ErrorCode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+    /// Which family the error belongs to.
+    pub fn category(self) -> ErrorCategory {
+        self.classification().category
     }
-}
 
-/// Who is at fault for an error (`ConnectorErrorFault`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-#[allow(missing_docs)]
-pub enum ErrorFault {
-    Caller,
-    Connector,
-    Upstream,
-    Infrastructure,
-    Unknown,
-}
+    /// Whether the caller may retry the same request.
+    pub fn retryable(self) -> bool {
+        self.classification().retryable
+    }
 
-/// The family an error belongs to (`ConnectorErrorCategory`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-#[allow(missing_docs)]
-pub enum ErrorCategory {
-    Authentication,
-    Authorization,
-    Transient,
-    Client,
-    Internal,
+    /// Whether the error says the upstream throttled the caller.
+    pub fn throttled(self) -> bool {
+        self.classification().throttled
+    }
+
+    /// Whether refreshing the credentials may help.
+    pub fn refreshable(self) -> bool {
+        self.classification().refreshable
+    }
+
+    /// The name of the error kind, written into `raised_by` (the reference's class names).
+    pub fn kind_name(self) -> &'static str {
+        self.classification().kind
+    }
 }
 
 /// The error a capability returns. Each code has a constructor (`ConnectorError::not_found`, …).
@@ -370,13 +360,28 @@ impl ConnectorError {
         self.inner.retry_after_seconds
     }
 
+    /// How a caller should treat this error: the code's classification with this error's
+    /// overrides.
+    pub fn metadata(&self) -> ErrorMetadata {
+        let code = self.inner.code;
+        ErrorMetadata {
+            fault: code.fault(),
+            category: code.category(),
+            hint: self.inner.hint.clone(),
+            retryable: self.inner.retryable.unwrap_or(code.retryable()),
+            throttled: self.inner.throttled.unwrap_or(code.throttled()),
+            refreshable: self.inner.refreshable.unwrap_or(code.refreshable()),
+            retry_after_seconds: self.inner.retry_after_seconds,
+        }
+    }
+
     /// The wire form of this error, as raised by `raised_in` of connector `app_id`.
     pub fn to_wire(&self, app_id: &str, raised_in: Option<&str>) -> ErrorBody {
         ErrorBody {
             message: self.inner.message.clone(),
             status_code: self.inner.status_code,
             app_error_code: self.inner.app_error_code.clone(),
-            error_code: self.inner.code,
+            error_code: ConnectorErrorCodeUnion::Connector(self.inner.code),
             app_id: app_id.to_owned(),
             raised_by: raised_in.map(|_| {
                 self.inner
@@ -385,18 +390,7 @@ impl ConnectorError {
                     .unwrap_or_else(|| self.inner.code.kind_name().to_owned())
             }),
             raised_in: raised_in.map(str::to_owned),
-            error_metadata: ErrorMetadata {
-                fault: self.inner.code.fault(),
-                category: self.inner.code.category(),
-                hint: self.inner.hint.clone(),
-                retryable: self.inner.retryable.unwrap_or(self.inner.code.retryable()),
-                throttled: self.inner.throttled.unwrap_or(self.inner.code.throttled()),
-                refreshable: self
-                    .inner
-                    .refreshable
-                    .unwrap_or(self.inner.code.refreshable()),
-                retry_after_seconds: self.inner.retry_after_seconds,
-            },
+            error_metadata: Some(self.metadata()),
         }
     }
 }
@@ -414,46 +408,6 @@ impl From<serde_json::Error> for ConnectorError {
     fn from(err: serde_json::Error) -> Self {
         ConnectorError::invalid_response(format!("Failed to parse JSON response: {err}"))
     }
-}
-
-/// The `error` object of the error envelope, key for key with the spec's `Error`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
-pub struct ErrorBody {
-    /// What went wrong.
-    pub message: String,
-    /// The upstream HTTP status, if an HTTP call failed.
-    pub status_code: Option<u16>,
-    /// A connector-specific code.
-    pub app_error_code: Option<String>,
-    /// The canonical error code.
-    pub error_code: ErrorCode,
-    /// The connector's app_id.
-    pub app_id: String,
-    /// The kind of error, when a capability raised it.
-    pub raised_by: Option<String>,
-    /// Where it was raised: `<crate>::<capability>`.
-    pub raised_in: Option<String>,
-    /// How to treat the error.
-    pub error_metadata: ErrorMetadata,
-}
-
-/// `error_metadata`: how a caller should treat an error.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
-pub struct ErrorMetadata {
-    /// Who is at fault.
-    pub fault: ErrorFault,
-    /// The family of the error.
-    pub category: ErrorCategory,
-    /// What a person could do about it.
-    pub hint: Option<String>,
-    /// Whether a retry may succeed.
-    pub retryable: bool,
-    /// Whether the upstream throttled the caller.
-    pub throttled: bool,
-    /// Whether refreshing credentials may help.
-    pub refreshable: bool,
-    /// Seconds after which a retry may succeed.
-    pub retry_after_seconds: Option<u64>,
 }
 
 /// The error envelope: `{"is_error": true, "error": {...}, "raw_data": null, "page": null}`.
@@ -541,5 +495,16 @@ mod tests {
             json,
             r#"{"is_error":true,"error":{"message":"gone","status_code":null,"app_error_code":"x.y","error_code":"not_found","app_id":"app","raised_by":"NotFoundError","raised_in":"app::cap","error_metadata":{"fault":"caller","category":"client","hint":null,"retryable":false,"throttled":false,"refreshable":false,"retry_after_seconds":null}},"raw_data":null,"page":null}"#
         );
+    }
+
+    #[test]
+    fn status_code_and_retry_after_are_written_as_numbers() {
+        let err = ConnectorError::rate_limit("slow down")
+            .with_status_code(429)
+            .with_retry_after_seconds(7);
+        let json = serde_json::to_value(err.to_wire("app", None)).unwrap();
+        assert_eq!(json["status_code"], 429);
+        assert_eq!(json["error_metadata"]["retry_after_seconds"], 7);
+        assert_eq!(json["raised_by"], serde_json::Value::Null);
     }
 }

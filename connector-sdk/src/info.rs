@@ -1,94 +1,160 @@
-//! `info`: the connector's self-description, built from its [`Metadata`], its capability
-//! table and the JSON schemas of its types.
+//! `info`: the connector's self-description as a typed value ([`Info`]), built once per
+//! process from its [`Metadata`], its capability table and the JSON schemas of its types.
 
-use schemars::JsonSchema;
-use serde_json::{Map, Value, json};
+use std::any::TypeId;
 
-use crate::connector::{Connector, Metadata, NoSettings};
+use serde::Serialize;
+use serde::ser::SerializeMap as _;
+use serde_json::{Value, json};
+
+use crate::connector::{Capabilities, Connector, Metadata, NoSettings};
 use crate::credentials::Credentials;
+use crate::models::{AppCategory, EntitlementType, ResourceType};
 
-/// The schemas of a single-payload capability: `(argument, output)`.
-pub(crate) fn standard_schemas<P: JsonSchema, R: JsonSchema>() -> (Value, Value) {
-    (
-        crate::schema::schema_for::<P>(),
-        crate::schema::schema_for::<R>(),
-    )
+/// The `info` response payload: what a connector supports and how to call it.
+///
+/// ```
+/// use connector_sdk::prelude::*;
+/// use connector_sdk::connector::{Capabilities, Metadata, NoSettings};
+///
+/// struct Hello;
+///
+/// impl Connector for Hello {
+///     type Settings = NoSettings;
+///     type Credentials = TokenCredential;
+///     fn metadata() -> Metadata {
+///         Metadata::new("hello", "1.0.0")
+///     }
+///     fn capabilities() -> Capabilities<Self> {
+///         Capabilities::new()
+///     }
+/// }
+///
+/// let info = connector_sdk::info::info::<Hello>();
+/// assert_eq!(info.app_id, "hello");
+/// assert!(info.capabilities.contains(&"app_info"));
+/// ```
+#[derive(Clone, Debug, Serialize)]
+#[non_exhaustive]
+pub struct Info {
+    /// The connector's id.
+    pub app_id: &'static str,
+    /// The connector's version.
+    pub version: &'static str,
+    /// Every capability name, sorted (the runtime's own included).
+    pub capabilities: Vec<&'static str>,
+    /// Each capability's schemas and names, in registration order.
+    #[serde(serialize_with = "as_map")]
+    pub capability_schema: Vec<(&'static str, CapabilitySchema)>,
+    /// Always null: OAuth scopes are not declared by Rust connectors.
+    pub oauth_scopes: Option<Value>,
+    /// The schema of the one credential type of a single-credential connector (else `{}`).
+    pub authentication_schema: Value,
+    /// The schemas of a multi-credential connector's credentials.
+    pub credentials_schema: Vec<Value>,
+    /// The app's logo.
+    pub logo_url: Option<&'static str>,
+    /// The name people see.
+    pub user_friendly_name: Option<&'static str>,
+    /// What the app is.
+    pub description: Option<&'static str>,
+    /// The app's categories.
+    pub categories: Vec<AppCategory>,
+    /// The schema of the settings every request carries.
+    pub request_settings_schema: Value,
+    /// The entitlement types the connector lists.
+    pub entitlement_types: Vec<EntitlementType>,
+    /// The resource types the connector lists.
+    pub resource_types: Vec<ResourceType>,
+    /// The vendor's domain.
+    pub app_vendor_domain: Option<&'static str>,
+    /// Always empty (access-graph types are not declared by Rust connectors).
+    pub access_graph_entitlement_types: Vec<Value>,
+    /// Always empty (access-graph rules are not declared by Rust connectors).
+    pub access_graph_entitlement_rules: Vec<Value>,
+    /// Always empty (implied-access rules are not declared by Rust connectors).
+    pub implied_access_rules: Vec<Value>,
 }
 
-/// The schemas of a list capability: the reference prints an empty object as the output.
-pub(crate) fn list_schemas<P: JsonSchema>() -> (Value, Value) {
-    (
-        crate::schema::schema_for::<P>(),
-        json!({"properties": {}, "title": "Empty", "type": "object"}),
-    )
+/// One capability as `info.capability_schema` describes it.
+#[derive(Clone, Debug, Serialize)]
+#[non_exhaustive]
+pub struct CapabilitySchema {
+    /// The JSON schema of the payload.
+    pub argument: Value,
+    /// The JSON schema of the response (an empty object for list capabilities).
+    pub output: Value,
+    /// The display name ("List Accounts" unless one was given).
+    pub display_name: String,
+    /// The description, if any.
+    pub description: Option<&'static str>,
 }
 
-/// The titles of the required settings that `settings` lacks.
-pub(crate) fn missing_required_settings<S: JsonSchema>(
-    settings: &Map<String, Value>,
-) -> Vec<String> {
-    let schema = crate::schema::schema_for::<S>();
-    let properties = schema.get("properties").and_then(Value::as_object);
-    let required = schema.get("required").and_then(Value::as_array);
-    required
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_str)
-        .filter(|name| !settings.contains_key(*name))
-        .map(|name| {
-            properties
-                .and_then(|props| props.get(name))
-                .and_then(|prop| prop.get("title"))
-                .and_then(Value::as_str)
-                .unwrap_or(name)
-                .to_owned()
-        })
-        .collect()
-}
-
-/// The `info` response payload of connector `C` (without the envelope).
-pub fn info<C: Connector>() -> Value {
-    let metadata: Metadata = C::metadata();
-    let capabilities = crate::connector::registered::<C>();
-    let mut capability_schema = Map::new();
-    for entry in capabilities.entries() {
-        let (argument, output) = entry.schemas();
-        capability_schema.insert(
-            entry.name().to_owned(),
-            json!({
-                "argument": argument,
-                "output": output,
-                "display_name": entry.display_name(),
-                "description": entry.description(),
-            }),
-        );
+fn as_map<S: serde::Serializer>(
+    entries: &[(&'static str, CapabilitySchema)],
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    let mut map = serializer.serialize_map(Some(entries.len()))?;
+    for (name, schema) in entries {
+        map.serialize_entry(name, schema)?;
     }
-    let request_settings_schema =
-        if std::any::TypeId::of::<C::Settings>() == std::any::TypeId::of::<NoSettings>() {
+    map.end()
+}
+
+impl Info {
+    /// Builds the description of connector `C` from its metadata and full capability table.
+    pub(crate) fn build<C: Connector>(metadata: &Metadata, capabilities: &Capabilities<C>) -> Info {
+        let capability_schema = capabilities
+            .entries()
+            .iter()
+            .map(|entry| {
+                let (argument, output) = entry.schemas();
+                let schema = CapabilitySchema {
+                    argument,
+                    output,
+                    display_name: entry.display_name(),
+                    description: entry.description(),
+                };
+                (entry.name(), schema)
+            })
+            .collect();
+        let request_settings_schema = if TypeId::of::<C::Settings>() == TypeId::of::<NoSettings>() {
             json!({"properties": {}, "title": "EmptySettings", "type": "object", "field_order": []})
         } else {
             crate::schema::schema_with_field_order::<C::Settings>()
         };
-    json!({
-        "app_id": metadata.app_id.trim(),
-        "version": metadata.version,
-        "capabilities": capabilities.names(),
-        "capability_schema": capability_schema,
-        "oauth_scopes": Value::Null,
-        "authentication_schema": <C::Credentials as Credentials>::authentication_schema(),
-        "credentials_schema": metadata.credentials.specs.iter().map(|spec| spec.schema()).collect::<Vec<Value>>(),
-        "logo_url": metadata.logo_url,
-        "user_friendly_name": metadata.name,
-        "description": metadata.description,
-        "categories": metadata.categories,
-        "request_settings_schema": request_settings_schema,
-        "entitlement_types": metadata.entitlement_types,
-        "resource_types": metadata.resource_types,
-        "app_vendor_domain": metadata.app_vendor_domain,
-        "access_graph_entitlement_types": [],
-        "access_graph_entitlement_rules": [],
-        "implied_access_rules": [],
-    })
+        Info {
+            app_id: metadata.app_id.trim(),
+            version: metadata.version,
+            capabilities: capabilities.names(),
+            capability_schema,
+            oauth_scopes: None,
+            authentication_schema: <C::Credentials as Credentials>::authentication_schema(),
+            credentials_schema: metadata
+                .credentials
+                .specs
+                .iter()
+                .map(|spec| spec.schema())
+                .collect(),
+            logo_url: metadata.logo_url,
+            user_friendly_name: metadata.name,
+            description: metadata.description,
+            categories: metadata.categories.clone(),
+            request_settings_schema,
+            entitlement_types: metadata.entitlement_types.clone(),
+            resource_types: metadata.resource_types.clone(),
+            app_vendor_domain: metadata.app_vendor_domain,
+            access_graph_entitlement_types: Vec::new(),
+            access_graph_entitlement_rules: Vec::new(),
+            implied_access_rules: Vec::new(),
+        }
+    }
+}
+
+/// The `info` response payload of connector `C` (without the envelope), built once per
+/// process.
+pub fn info<C: Connector>() -> &'static Info {
+    &crate::runtime::Runtime::<C>::get().info
 }
 
 /// The `info` envelope of connector `C`, as the CLI prints it.
@@ -102,19 +168,13 @@ pub fn info_envelope<C: Connector>() -> Value {
     })
 }
 
-/// The settings fields whose schema marks them secret (`x-secret`).
-pub fn secret_settings<S: JsonSchema>() -> Vec<String> {
-    let schema = crate::schema::schema_for::<S>();
-    schema
-        .get("properties")
-        .and_then(Value::as_object)
-        .into_iter()
-        .flatten()
-        .filter(|(_, prop)| {
-            prop.get("x-secret")
-                .and_then(Value::as_bool)
-                .unwrap_or(false)
-        })
-        .map(|(name, _)| name.clone())
-        .collect()
+/// The OpenAPI 3.0.0 document `app_info` answers with for connector `C` (its
+/// `app_schema`), built once per process.
+pub fn app_info_document<C: Connector>() -> Value {
+    Value::Object(
+        crate::runtime::Runtime::<C>::get()
+            .app_info()
+            .app_schema
+            .clone(),
+    )
 }

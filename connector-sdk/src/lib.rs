@@ -8,33 +8,36 @@
 #[doc(hidden)]
 pub mod __private;
 pub mod agent_log;
-pub mod builtins;
+pub(crate) mod builtins;
 mod bundle;
 pub mod capability;
 pub mod caps;
 pub mod cli;
 pub mod connector;
 pub mod context;
-mod credential_config;
 pub mod credentials;
-pub mod dispatch;
+pub(crate) mod dispatch;
 pub mod error;
-pub mod fingerprint;
+pub(crate) mod fingerprint;
 pub mod http;
 pub mod info;
-pub mod logging;
+pub(crate) mod logging;
 pub mod models;
 pub mod page;
 pub mod prelude;
-pub mod redact;
+pub(crate) mod raw_data;
+pub(crate) mod redact;
+pub(crate) mod registry;
 pub mod reply;
-pub mod schema;
+pub(crate) mod runtime;
+pub(crate) mod schema;
 pub mod secret;
 
 pub use connector::Connector;
 #[cfg(feature = "macros")]
 pub use connector_sdk_macros::connector;
 pub use context::Context;
+pub use dispatch::guard::PANIC_MESSAGE;
 pub use error::{ConnectorError, ErrorCode, Result};
 pub use page::{Page, PageRequest, Paged};
 pub use reply::Reply;

@@ -11,13 +11,6 @@ use tracing_subscriber::fmt::format::Writer;
 use tracing_subscriber::fmt::time::FormatTime;
 
 /// Reads `LUMOS_LOG_LEVEL`: DEBUG, INFO, WARNING, ERROR or CRITICAL (unset: ERROR).
-///
-/// ```
-/// use connector_sdk::logging::parse_level;
-/// assert_eq!(parse_level(None).unwrap(), tracing::Level::ERROR);
-/// assert_eq!(parse_level(Some("WARNING")).unwrap(), tracing::Level::WARN);
-/// assert!(parse_level(Some("loud")).is_err());
-/// ```
 pub fn parse_level(value: Option<&str>) -> Result<Level, String> {
     match value {
         None => Ok(Level::ERROR),
@@ -98,4 +91,16 @@ pub fn init(app_id: &str) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod example_tests {
+    use super::*;
+
+    #[test]
+    fn levels_are_read_as_the_reference_names_them() {
+        assert_eq!(parse_level(None).unwrap(), tracing::Level::ERROR);
+        assert_eq!(parse_level(Some("WARNING")).unwrap(), tracing::Level::WARN);
+        assert!(parse_level(Some("loud")).is_err());
+    }
 }

@@ -28,17 +28,6 @@ pub const SECRET_KEYS: &[&str] = &[
 /// every value under a secret-looking key anywhere, and the settings fields in
 /// `secret_settings` (those whose schema carries `x-secret`). `extra_keys` adds key names
 /// (LUMOS_ADDITIONAL_REDACTED_LOG_KEYS).
-///
-/// ```
-/// use connector_sdk::redact::redact_request;
-/// use serde_json::json;
-///
-/// let request = json!({"auth": {"token": {"token": "t0k"}}, "settings": {"api_key": "k", "region": "eu"}, "request": {}});
-/// let shown = redact_request(&request, &[], &[]);
-/// assert!(!shown.to_string().contains("t0k"));
-/// assert_eq!(shown["settings"]["region"], "eu");
-/// assert_eq!(shown["settings"]["api_key"], "REDACTED");
-/// ```
 pub fn redact_request(request: &Value, secret_settings: &[String], extra_keys: &[String]) -> Value {
     let mut out = request.clone();
     if let Value::Object(map) = &mut out {
@@ -118,5 +107,19 @@ mod tests {
             assert!(!shown.contains(secret), "{secret} in {shown}");
         }
         assert!(shown.contains("\"id\":\"REDACTED\""));
+    }
+}
+
+#[cfg(test)]
+mod example_tests {
+    use super::*;
+
+    #[test]
+    fn credentials_and_secret_settings_are_redacted() {
+        let request = serde_json::json!({"auth": {"token": {"token": "t0k"}}, "settings": {"api_key": "k", "region": "eu"}, "request": {}});
+        let shown = redact_request(&request, &[], &[]);
+        assert!(!shown.to_string().contains("t0k"));
+        assert_eq!(shown["settings"]["region"], "eu");
+        assert_eq!(shown["settings"]["api_key"], "REDACTED");
     }
 }

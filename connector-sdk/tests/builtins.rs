@@ -286,7 +286,7 @@ fn app_info_checks_the_envelope_but_not_credentials_or_settings() {
 fn info_lists_the_generated_capabilities_as_the_reference() {
     let recorded: Value = serde_json::from_str(CLI_INFO).unwrap();
     let recorded = &recorded["stdout_json"]["response"];
-    let ours = info::<Demo>();
+    let ours = serde_json::to_value(info::<Demo>()).unwrap();
     assert_eq!(ours["capabilities"], recorded["capabilities"]);
     for name in ["app_info", "probe_integration"] {
         assert_eq!(
@@ -416,11 +416,11 @@ fn check_schema_keywords(path: &str, value: &Value, schemas: &serde_json::Map<St
 
 #[test]
 fn the_demo_document_is_openapi_3_0() {
-    let document = connector_sdk::builtins::app_info::document::<Demo>();
+    let document = connector_sdk::info::app_info_document::<Demo>();
     let operations = assert_openapi_3_0(&document);
     assert_eq!(
         operations,
-        info::<Demo>()["capabilities"]
+        serde_json::to_value(info::<Demo>()).unwrap()["capabilities"]
             .as_array()
             .unwrap()
             .iter()
@@ -542,7 +542,7 @@ shaped!(
 
 #[test]
 fn a_credential_set_is_described_as_credentials() {
-    let document = connector_sdk::builtins::app_info::document::<MultiCredential>();
+    let document = connector_sdk::info::app_info_document::<MultiCredential>();
     let operations = assert_openapi_3_0(&document);
     assert_eq!(
         operations,
@@ -635,7 +635,7 @@ fn a_credential_set_is_described_as_credentials() {
 
 #[test]
 fn a_connector_without_credentials_has_an_empty_credential_set() {
-    let document = connector_sdk::builtins::app_info::document::<NoCredentials>();
+    let document = connector_sdk::info::app_info_document::<NoCredentials>();
     assert_openapi_3_0(&document);
     assert_eq!(document["info"]["x-multi-credential"], false);
     assert_eq!(document["info"]["x-allowed-credentials"], json!([]));
@@ -656,7 +656,7 @@ fn a_connector_without_credentials_has_an_empty_credential_set() {
 
 #[test]
 fn single_credentials_with_nested_models() {
-    let document = connector_sdk::builtins::app_info::document::<Jwt>();
+    let document = connector_sdk::info::app_info_document::<Jwt>();
     assert_openapi_3_0(&document);
     assert_eq!(document["info"]["title"], "Shaped");
     let schemas = document["components"]["schemas"].as_object().unwrap();
@@ -668,7 +668,7 @@ fn single_credentials_with_nested_models() {
         document["components"]["securitySchemes"]["shaped"],
         json!({"type": "http", "scheme": "bearer", "bearerFormat": "JWT", "description": "JWT Token for authentication"})
     );
-    let document = connector_sdk::builtins::app_info::document::<ServiceAccount>();
+    let document = connector_sdk::info::app_info_document::<ServiceAccount>();
     assert_openapi_3_0(&document);
     assert_eq!(
         document["components"]["securitySchemes"]["shaped"]["description"],
@@ -992,9 +992,9 @@ fn probe_embeds_the_errors_of_failing_calls() {
 fn probe_of_a_connector_without_list_capabilities_is_unsupported() {
     let lab = Lab::<BARE> { mode: Mode::Normal };
     assert_eq!(probe(&lab, "t", json!({})), expected(EXPECTED_BARE));
-    let document = connector_sdk::builtins::app_info::document::<Lab<BARE>>();
+    let document = connector_sdk::info::app_info_document::<Lab<BARE>>();
     assert_eq!(document["info"]["x-probe-checks"], json!([]));
-    let document = connector_sdk::builtins::app_info::document::<Lab<FULL>>();
+    let document = connector_sdk::info::app_info_document::<Lab<FULL>>();
     assert_eq!(
         document["info"]["x-probe-checks"],
         json!(["accounts", "entitlements", "entitlement_associations"])
@@ -1115,10 +1115,10 @@ fn an_authors_own_probe_integration_wins() {
         out["response"],
         json!({"status": "partial", "checks": [], "duration_ms": 7})
     );
-    let names = info::<OwnProbe>()["capabilities"].clone();
+    let names = serde_json::to_value(info::<OwnProbe>()).unwrap()["capabilities"].clone();
     assert_eq!(names, json!(["app_info", "probe_integration"]));
     // The document still announces the checks the runtime could perform: none here.
-    let document = connector_sdk::builtins::app_info::document::<OwnProbe>();
+    let document = connector_sdk::info::app_info_document::<OwnProbe>();
     assert_eq!(document["info"]["x-probe-checks"], json!([]));
 }
 
@@ -1145,7 +1145,7 @@ impl Macro {
 #[test]
 fn a_macro_connector_gets_both_generated_capabilities() {
     assert_eq!(
-        info::<Macro>()["capabilities"],
+        serde_json::to_value(info::<Macro>()).unwrap()["capabilities"],
         json!(["app_info", "list_accounts", "probe_integration"])
     );
     let out = call(&Macro, "app_info", r#"{"request": {}}"#);

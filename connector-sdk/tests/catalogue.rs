@@ -64,7 +64,18 @@ const SPEC_NAMES: [&str; 52] = [
 /// The two names the protocol gives no signature.
 const WITHOUT_SIGNATURE: [&str; 2] = ["connected_info", "info"];
 
-const MACRO_TABLE: &[(&str, &str, &str)] = connector_sdk_macros::__standard_capabilities!();
+/// The macro's generated table: (name, marker, kind, level, envelope, payload, response, list).
+type MacroEntry = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    bool,
+);
+const MACRO_TABLE: &[MacroEntry] = connector_sdk_macros::__standard_capabilities!();
 
 #[test]
 fn the_runtime_has_a_marker_for_every_name_with_a_signature() {
@@ -86,11 +97,22 @@ fn the_macro_knows_exactly_the_spec_s_names() {
 #[test]
 fn the_macro_and_the_runtime_agree_on_every_capability() {
     for (name, level, envelope) in caps::ALL {
-        let (_, marker, kind) = MACRO_TABLE
+        let (_, marker, kind, macro_level, macro_envelope, payload, response, list) = MACRO_TABLE
             .iter()
             .find(|(macro_name, ..)| macro_name == name)
             .unwrap_or_else(|| panic!("the macro does not know {name}"));
         assert_eq!(snake(marker), *name, "marker of {name}");
+        assert_eq!(*macro_level, format!("{level:?}"), "level of {name}");
+        assert_eq!(
+            *macro_envelope,
+            format!("{envelope:?}"),
+            "envelope of {name}"
+        );
+        assert_eq!(*list, LIST.contains(name), "list response of {name}");
+        assert!(
+            !payload.is_empty() && !response.is_empty(),
+            "types of {name}"
+        );
         let expected_kind = match (name, envelope) {
             (&"app_info" | &"probe_integration", _) => "Generated",
             (_, Envelope::Unauthenticated) => "Unauthenticated",
@@ -98,10 +120,9 @@ fn the_macro_and_the_runtime_agree_on_every_capability() {
             _ => "Single",
         };
         assert_eq!(*kind, expected_kind, "kind of {name}");
-        let _ = level;
     }
     for name in WITHOUT_SIGNATURE {
-        let (_, _, kind) = MACRO_TABLE
+        let (_, _, kind, ..) = MACRO_TABLE
             .iter()
             .find(|(macro_name, ..)| *macro_name == name)
             .unwrap();
@@ -198,4 +219,113 @@ fn snake(marker: &str) -> String {
         }
     }
     out
+}
+
+/// The README's sentence counting the standard capabilities, as the catalogue computes it.
+fn readme_counts_sentence() -> String {
+    let of_kind = |wanted: &[&str]| -> Vec<&str> {
+        MACRO_TABLE
+            .iter()
+            .filter(|(_, _, kind, ..)| wanted.contains(kind))
+            .map(|(name, ..)| *name)
+            .collect()
+    };
+    let generated = of_kind(&["Generated"]);
+    let forbidden = of_kind(&["Forbidden"]);
+    let authored = of_kind(&["Single", "List", "Unauthenticated"]);
+    let quoted = |names: &[&str]| {
+        names
+            .iter()
+            .map(|name| format!("`{name}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    format!(
+        "the protocol names {} standard capabilities; {} have a signature, of which you write \
+         any of {} and the SDK generates {} ({}); the other {} ({}) have none and cannot be \
+         capabilities",
+        MACRO_TABLE.len(),
+        caps::ALL.len(),
+        authored.len(),
+        generated.len(),
+        quoted(&generated),
+        forbidden.len(),
+        quoted(&forbidden),
+    )
+}
+
+#[test]
+fn the_readme_counts_come_from_the_catalogue() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md");
+    let readme = std::fs::read_to_string(path).expect("README.md beside the workspace");
+    let words = |text: &str| text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let expected = readme_counts_sentence();
+    assert!(
+        words(&readme).contains(&expected),
+        "README.md should say, word for word (line breaks free): {expected}"
+    );
+}
+
+/// The generated request/response schemas of every capability (tools/gen_models.py).
+fn capability_schemas() -> serde_json::Value {
+    serde_json::from_str(include_str!("../spec/capabilities.json")).expect("valid JSON")
+}
+
+fn refs(value: &serde_json::Value, out: &mut Vec<String>) {
+    match value {
+        serde_json::Value::Object(map) => {
+            for (key, inner) in map {
+                match (key.as_str(), inner.as_str()) {
+                    ("$ref", Some(target)) => out.push(target.to_owned()),
+                    _ => refs(inner, out),
+                }
+            }
+        }
+        serde_json::Value::Array(items) => items.iter().for_each(|item| refs(item, out)),
+        _ => {}
+    }
+}
+
+#[test]
+fn the_schema_file_covers_every_capability_with_its_level_and_envelope() {
+    let document = capability_schemas();
+    let capabilities = document["capabilities"].as_object().unwrap();
+    let names: Vec<&str> = capabilities.keys().map(String::as_str).collect();
+    let runtime: Vec<&str> = caps::ALL.iter().map(|(name, ..)| *name).collect();
+    assert_eq!(names, runtime);
+    for (name, level, envelope) in caps::ALL {
+        let entry = &capabilities[*name];
+        assert!(entry["request"].is_object(), "request schema of {name}");
+        assert!(entry["response"].is_object(), "response schema of {name}");
+        assert_eq!(
+            entry["level"],
+            serde_json::to_value(level).unwrap(),
+            "level of {name}"
+        );
+        assert_eq!(
+            entry["envelope"],
+            format!("{envelope:?}"),
+            "envelope of {name}"
+        );
+        assert_eq!(
+            entry["list"],
+            LIST.contains(name),
+            "list response of {name}"
+        );
+    }
+}
+
+#[test]
+fn every_reference_in_the_schema_file_resolves() {
+    let document = capability_schemas();
+    let mut found = Vec::new();
+    refs(&document, &mut found);
+    assert!(!found.is_empty());
+    for target in found {
+        let pointer = target.strip_prefix('#').expect("a local reference");
+        assert!(
+            document.pointer(pointer).is_some(),
+            "{target} does not resolve"
+        );
+    }
 }

@@ -263,3 +263,74 @@ async fn several_endpoints_in_one_token() {
     assert_eq!(seen, ["u1", "u2", "b1"]);
     assert_eq!(calls, 3, "users page 1, users page 2 (empty), bots page 1");
 }
+
+/// Walks `/users` with offset/limit pages of `size`, the total read from `total` when the
+/// app gives it; the ids seen and the offsets asked for.
+async fn offset_walk(server: &MockServer, size: u32) -> (Vec<String>, Vec<u64>) {
+    let (config, _) = recorded();
+    let cx = token_cx(&server.uri());
+    let (mut seen, mut asked) = (Vec::new(), Vec::new());
+    let mut page = Some(PageRequest::<OffsetCursor>::first(size));
+    while let Some(request) = page {
+        let offset = OffsetCursor::offset_of(&request);
+        asked.push(offset);
+        let body: Value = config
+            .get(&cx, "/users")
+            .query(&[("offset", offset), ("limit", u64::from(size))])
+            .fetch()
+            .await
+            .unwrap();
+        let found = ids(&body, "users");
+        let next = OffsetCursor::after(offset, found.len(), request.size(), body["total"].as_u64());
+        seen.extend(found);
+        page = through_token(request.size(), next);
+    }
+    (seen, asked)
+}
+
+/// Mounts one page of `/users` at `offset`.
+async fn users_page(server: &MockServer, offset: &str, ids: &[&str], total: Option<u64>) {
+    let users: Vec<Value> = ids.iter().map(|id| json!({"id": id})).collect();
+    let mut body = json!({"users": users});
+    if let Some(total) = total {
+        body["total"] = json!(total);
+    }
+    Mock::given(path("/users"))
+        .and(query_param("offset", offset))
+        .respond_with(ResponseTemplate::new(200).set_body_json(body))
+        .expect(1)
+        .mount(server)
+        .await;
+}
+
+#[tokio::test]
+async fn a_server_that_caps_its_page_size_is_walked_to_its_total() {
+    let server = MockServer::start().await;
+    // Asked for 5 a page, the server returns at most 2, and says there are 5 in all.
+    users_page(&server, "0", &["a", "b"], Some(5)).await;
+    users_page(&server, "2", &["c", "d"], Some(5)).await;
+    users_page(&server, "4", &["e"], Some(5)).await;
+    let (seen, asked) = offset_walk(&server, 5).await;
+    assert_eq!(seen, ["a", "b", "c", "d", "e"]);
+    assert_eq!(asked, [0, 2, 4]);
+}
+
+#[tokio::test]
+async fn a_short_page_without_a_total_is_the_last() {
+    let server = MockServer::start().await;
+    users_page(&server, "0", &["a", "b", "c"], None).await;
+    users_page(&server, "3", &["d"], None).await;
+    let (seen, asked) = offset_walk(&server, 3).await;
+    assert_eq!(seen, ["a", "b", "c", "d"]);
+    assert_eq!(asked, [0, 3]);
+}
+
+#[tokio::test]
+async fn an_empty_page_ends_the_walk_whatever_the_total_says() {
+    let server = MockServer::start().await;
+    users_page(&server, "0", &["a", "b"], Some(10)).await;
+    users_page(&server, "2", &[], Some(10)).await;
+    let (seen, asked) = offset_walk(&server, 2).await;
+    assert_eq!(seen, ["a", "b"]);
+    assert_eq!(asked, [0, 2]);
+}

@@ -1,5 +1,5 @@
 //! A twin of the reference demo connector (`demo_app` of connector-py 4.280.0, the one the
-//! recorded runs in `data/reference/` came from), written by hand with [`Connector`] and
+//! recorded runs in `connector-sdk/tests/data/` came from), written by hand with [`Connector`] and
 //! [`Capabilities`].
 //!
 //! Same app_id, settings, credentials, metadata, resource and entitlement types, the same
@@ -13,8 +13,8 @@
 //! | `list_custom_attributes_schema` | `internal_error` "boom" (a plain exception) |
 //! | `get_last_activity` | `internal_error` "NotImplementedError: (no message)" |
 //!
-//! The reference's `app_info` and `probe_integration` are not here: the runtime does not
-//! provide them yet.
+//! The reference's `app_info` and `probe_integration` are not written here: the runtime
+//! answers them for every connector, from its declaration.
 
 use connector_sdk::capability::{CapabilityLevel, Extends};
 use connector_sdk::connector::{Capabilities, Metadata};
@@ -413,11 +413,8 @@ impl DemoApp {
             resource_type: "WORKSPACE".to_owned(),
             extra_data: None,
         }]);
-        Ok(if cx.include_raw_data() {
-            page.with_raw_data(json!({"workspaces": [{"id": "ws-1", "name": "Workspace One"}]}))
-        } else {
-            page
-        })
+        // The runtime shows raw_data only when the request asks for it.
+        Ok(page.with_raw_data(json!({"workspaces": [{"id": "ws-1", "name": "Workspace One"}]})))
     }
 
     /// Assigns anything to a known account.

@@ -9,7 +9,7 @@ mod common;
 
 use common::*;
 use connector_sdk::Connector as _;
-use connector_sdk::dispatch::PANIC_MESSAGE;
+use connector_sdk::PANIC_MESSAGE;
 use connector_sdk_tests::hazard::{HazardApp, PANIC_SECRET};
 use pretend_app::PretendApp;
 use serde_json::{Value, json};

@@ -1,6 +1,6 @@
 //! Fidelity of the demo twin (`connector_sdk_tests::demo_app`, binary `demo-app`) against
-//! the recorded runs of the reference demo (connector-py 4.280.0), copied from
-//! shared/protocol/examples into `data/reference/` with their file names.
+//! the recorded runs of the reference demo (connector-py 4.280.0), kept once in
+//! `connector-sdk/tests/data/` with the protocol's file names.
 //!
 //! Each run is replayed (CLI runs through the built `demo-app` in a temporary directory,
 //! dispatch runs through `DemoApp::default().dispatch`) and its output must be JSON-equal
@@ -17,17 +17,15 @@
 //!   `[403][url] {'error': 'forbidden'}`) need only the same code and shape; the twin
 //!   happens to reproduce the 403 one exactly, so it is compared exactly.
 //! * CLI `info`: compared as JSON whatever the key order (the reference prints sorted keys
-//!   with spaces, ours compact), and without `app_info` and `probe_integration` in
-//!   `capabilities` and `capability_schema`: the runtime does not provide them yet.
+//!   with spaces, ours compact).
 //!
-//! Recorded runs used: cli_assign_entitlement, cli_create_account,
+//! Recorded runs used: cli_app_info, cli_assign_entitlement, cli_create_account,
 //! cli_error_httpx_status_403, cli_error_typed_connector_error, cli_info,
 //! cli_list_accounts_page1, cli_list_accounts_page2, cli_list_accounts_page3_last,
 //! cli_missing_auth, cli_result_file_path_gz, cli_validate_credentials,
 //! dispatch_list_accounts_page1.
 //!
 //! Skipped, and why:
-//! * cli_app_info: `app_info` is not implemented by the runtime yet.
 //! * cli_help: argparse's help text; ours is clap's (the CLI tests check `--help` lists
 //!   every capability instead).
 //! * http_post_validate_credentials: HTTP server mode, not provided.
@@ -47,10 +45,10 @@ use connector_sdk::Connector as _;
 use connector_sdk_tests::demo_app::DemoApp;
 use serde_json::Value;
 
-/// A recorded run from `data/reference/`.
+/// A recorded run from `connector-sdk/tests/data/`.
 fn fixture(name: &str) -> Value {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("data/reference")
+        .join("../connector-sdk/tests/data")
         .join(format!("{name}.json"));
     let text = std::fs::read_to_string(&path)
         .unwrap_or_else(|err| panic!("cannot read {}: {err}", path.display()));
@@ -273,36 +271,22 @@ fn dispatch_list_accounts_page1() {
     assert_eq!(second["response"], recorded_second["response"]);
 }
 
-/// CLI `info`: JSON-equal to the reference's (any key order), less `app_info` and
-/// `probe_integration`, which the runtime does not provide yet (if it does, they are
-/// compared too).
+/// CLI `info`: JSON-equal to the reference's, whatever the key order, including the
+/// `app_info` and `probe_integration` capabilities the runtime provides itself.
 #[test]
 fn cli_info() {
     let recorded = fixture("cli_info");
     let (run, _dir) = replay_cli(&recorded, None);
     assert_eq!(i64::from(run.code), recorded["exit_code"].as_i64().unwrap());
     assert_eq!(run.err(), "");
-    let actual = run.json();
-    let mut expected = recorded["stdout_json"].clone();
-    let response = &mut expected["response"];
-    for generated in ["app_info", "probe_integration"] {
-        if actual["response"]["capability_schema"]
-            .get(generated)
-            .is_some()
-        {
-            // Provided after all: then compared like the rest.
-            continue;
-        }
-        response["capabilities"]
-            .as_array_mut()
-            .unwrap()
-            .retain(|name| name != generated);
-        response["capability_schema"]
-            .as_object_mut()
-            .unwrap()
-            .shift_remove(generated);
-    }
-    assert_equal_json_any_order(&actual, &expected);
+    assert_equal_json_any_order(&run.json(), &recorded["stdout_json"]);
+}
+
+/// CLI `app_info`, which the runtime answers from the connector's declaration: the
+/// reference's stdout byte for byte.
+#[test]
+fn cli_app_info() {
+    check_cli("cli_app_info", None);
 }
 
 /// `DEMO_ACCOUNTS` sets how many accounts the twin has, as in the reference.

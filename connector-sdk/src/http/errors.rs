@@ -238,7 +238,7 @@ fn rebuild_with_message(error: ConnectorError, message: String) -> ConnectorErro
     if let Some(seconds) = error.retry_after_seconds() {
         rebuilt = rebuilt.with_retry_after_seconds(seconds);
     }
-    let wire = error.to_wire("", None).error_metadata;
+    let wire = error.metadata();
     rebuilt
         .with_retryable(wire.retryable)
         .with_throttled(wire.throttled)

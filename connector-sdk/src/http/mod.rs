@@ -2,11 +2,18 @@
 //! default).
 //!
 //! A connector keeps one [`HttpConfig`] (user agent, timeouts, retries, rate limit, error
-//! hook) and makes an [`HttpClient`] per call from the capability's context with
-//! [`HttpConfig::client`]: base URL and CA bundle from the settings ([`HttpSettings`]),
-//! credentials applied ([`HttpAuth`], [`Auth`]: bearer token, OAuth access token, HTTP
-//! Basic, an API key in a header or query parameter), and the request's deadline and
-//! rate-limit mode.
+//! hook) and sends requests for a capability's context with it: `self.http.get(cx,
+//! "/users")` (and [`HttpConfig::post`], [`put`](HttpConfig::put), …) go to the base URL
+//! and CA bundle of the settings ([`HttpSettings`]) with the credentials applied
+//! ([`HttpAuth`], [`Auth`]: bearer token, OAuth access token, HTTP Basic, an API key in a
+//! header or query parameter), and the request's deadline and rate-limit mode. A
+//! capability that needs other credentials, another mode or another host makes an
+//! [`HttpClient`] with [`HttpConfig::client`] or [`HttpConfig::client_with_auth`].
+//!
+//! The flow, one file each: the setup ([`HttpConfig`]), the client of one call
+//! ([`HttpClient`]), a request being built ([`RequestBuilder`]), the send loop
+//! ([`RequestBuilder::send`]: rate limit, deadline, exchange, then the [`RetryPolicy`]
+//! decides retry or stop), and the response ([`HttpResponse`]).
 //!
 //! What every request gets without asking:
 //!
@@ -55,8 +62,7 @@
 //!         &self, cx: &Context<Settings, TokenCredential>, _req: ListAccounts, page: PageRequest<OffsetCursor>,
 //!     ) -> Result<Paged<FoundAccountData, OffsetCursor>> {
 //!         let offset = OffsetCursor::offset_of(&page);
-//!         let api = self.http.client(cx)?;
-//!         let users: Vec<User> = api.get("/users").query(&[("offset", offset), ("limit", page.size().into())]).fetch().await?;
+//!         let users: Vec<User> = self.http.get(cx, "/users").query(&[("offset", offset), ("limit", page.size().into())]).fetch().await?;
 //!         let next = OffsetCursor::after(offset, users.len(), page.size(), None);
 //!         let accounts = users
 //!             .into_iter()
@@ -73,16 +79,22 @@
 
 mod auth;
 mod client;
+mod config;
 mod errors;
 mod logging;
 mod pagination;
 mod rate_limit;
+mod request;
+mod response;
 mod retry;
+mod send;
+mod sleep;
+mod transport;
 
 pub use auth::{Auth, HttpAuth};
-pub use client::{
-    DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT, HttpClient, HttpConfig,
-    HttpResponse, HttpSettings, RequestBuilder, is_json_content_type, path_segment,
+pub use client::{HttpClient, path_segment};
+pub use config::{
+    DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT, HttpConfig, HttpSettings,
 };
 pub use errors::{ErrorMapper, HttpFailure, error_code_for_status};
 pub use logging::LOG_TARGET;
@@ -91,9 +103,10 @@ pub use pagination::{
     parse_link_header,
 };
 pub use rate_limit::{RateLimit, RateLimitMode};
-pub use retry::{
-    RecordingSleeper, RetryPolicy, Sleeper, TokioSleeper, parse_retry_after, retry_after,
-};
+pub use request::RequestBuilder;
+pub use response::{HttpResponse, is_json_content_type};
+pub use retry::{RetryPolicy, parse_retry_after, retry_after};
+pub use sleep::{RecordingSleeper, Sleeper, TokioSleeper};
 
 /// HTTP methods, re-exported from `reqwest`.
 pub use reqwest::Method;

@@ -25,9 +25,11 @@ use crate::page::PageRequest;
 /// assert_eq!(offset, 0);
 /// // The app returned a full page of 2 items: there may be more.
 /// assert_eq!(OffsetCursor::after(offset, 2, page.size(), None), Some(OffsetCursor { offset: 2 }));
-/// // A short page is the last one, and so is reaching the total.
+/// // Without a total, a short page is the last one; reaching the total ends it too.
 /// assert_eq!(OffsetCursor::after(2, 1, 2, None), None);
 /// assert_eq!(OffsetCursor::after(2, 2, 2, Some(4)), None);
+/// // A server that caps its pages at 1000 items, with 2500 in all: the walk goes on.
+/// assert_eq!(OffsetCursor::after(0, 1000, 5000, Some(2500)), Some(OffsetCursor { offset: 1000 }));
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OffsetCursor {
@@ -42,8 +44,12 @@ impl OffsetCursor {
     }
 
     /// The cursor after a page that started at `offset` and returned `received` items of
-    /// the `size` asked for; `None` when that was the last page (a short or empty page, or
-    /// the `total` reached).
+    /// the `size` asked for, or `None` when that was the last page.
+    ///
+    /// When the app says how many items there are in all (`total`, such as SCIM's
+    /// `totalResults`), it decides: the walk goes on while `offset + received < total`,
+    /// even after a page shorter than asked (a server may cap its page size). Without a
+    /// total, a short page is the last. An empty page always is.
     pub fn after(
         offset: u64,
         received: usize,
@@ -52,8 +58,11 @@ impl OffsetCursor {
     ) -> Option<OffsetCursor> {
         let received = u64::try_from(received).unwrap_or(u64::MAX);
         let next = offset.saturating_add(received);
-        let more =
-            received > 0 && received >= u64::from(size) && total.is_none_or(|total| next < total);
+        let more = received > 0
+            && match total {
+                Some(total) => next < total,
+                None => received >= u64::from(size),
+            };
         more.then_some(OffsetCursor { offset: next })
     }
 }
@@ -426,6 +435,20 @@ mod tests {
         let walk: EndpointsCursor<OffsetCursor> = EndpointsCursor::start(Vec::<String>::new());
         assert_eq!(walk.endpoint(), None);
         assert_eq!(walk.advance(Some(OffsetCursor { offset: 1 })), None);
+    }
+
+    #[test]
+    fn offsets_trust_the_total_over_the_page_size() {
+        // A capped page with a total: more to come until the total is reached.
+        assert_eq!(
+            OffsetCursor::after(0, 1000, 5000, Some(2500)),
+            Some(OffsetCursor { offset: 1000 })
+        );
+        assert_eq!(OffsetCursor::after(2000, 500, 5000, Some(2500)), None);
+        // A total larger than what the app returns does not loop on an empty page.
+        assert_eq!(OffsetCursor::after(10, 0, 5, Some(100)), None);
+        // A full page past a total that shrank ends the walk.
+        assert_eq!(OffsetCursor::after(8, 5, 5, Some(10)), None);
     }
 
     #[test]

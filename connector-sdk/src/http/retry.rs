@@ -1,14 +1,15 @@
-//! Retries: which failures are retried, how long to wait between attempts (exponential
-//! backoff with jitter, never less than the app's `Retry-After`), and the [`Sleeper`]
-//! that does the waiting (replaceable in tests).
+//! The [`RetryPolicy`]: after a failed attempt, it alone decides whether to try again
+//! (and after how long: exponential backoff with jitter, never less than the app's
+//! `Retry-After`, never past the call's deadline) or to stop with the error.
 
 use std::collections::hash_map::RandomState;
 use std::hash::{BuildHasher, Hasher};
-use std::sync::{Arc, Mutex, PoisonError};
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
-use futures_util::future::BoxFuture;
 use reqwest::header::HeaderMap;
+
+use super::errors::{TransportKind, ceil_seconds, human_duration};
+use crate::error::{ConnectorError, ErrorCode};
 
 /// When and how often a failed request is tried again.
 ///
@@ -140,6 +141,120 @@ impl RetryPolicy {
     }
 }
 
+impl RetryPolicy {
+    /// How many attempts a request gets: the policy's, less those the caller already
+    /// made (`caller_retry_attempt`), at least one; one when the rate-limit mode does
+    /// not retry.
+    pub(crate) fn attempts_for(&self, mode_retries: bool, caller_attempts: u32) -> u32 {
+        if mode_retries {
+            self.max_attempts.saturating_sub(caller_attempts).max(1)
+        } else {
+            1
+        }
+    }
+
+    /// Whether to try a failed attempt again, and after how long, or to stop with its
+    /// error.
+    ///
+    /// Retried: a 429 (or an error the hook mapped to `rate_limit`) whatever the method; a
+    /// 500, 502, 503 or 504 and a connection closed mid-exchange when the request is
+    /// idempotent; a connection refused or not made; a timeout only when the policy says
+    /// so (and the request is idempotent or never left). The wait is the backoff, or the
+    /// `Retry-After` when longer. It stops when the attempts are used up, when the wait
+    /// would pass the call's deadline (`budget_exhausted`, with the wait as
+    /// `retry_after_seconds`), or when it would pass the policy's total wait.
+    pub(crate) fn decide(&self, failure: Failure, progress: &Progress, now: Instant) -> Decision {
+        let asked = match failure.cause {
+            Cause::Status {
+                status,
+                retry_after,
+            } => {
+                let retryable = status == 429
+                    || failure.error.code() == ErrorCode::RateLimit
+                    || (progress.idempotent && matches!(status, 500 | 502 | 503 | 504));
+                retryable.then(|| retry_after.unwrap_or_default())
+            }
+            Cause::Transport(kind) => {
+                let retryable = if kind.is_timeout() {
+                    self.retry_timeouts && (progress.idempotent || kind.never_sent())
+                } else {
+                    matches!(kind, TransportKind::Refused | TransportKind::ConnectFailed)
+                        || (progress.idempotent && kind == TransportKind::Closed)
+                };
+                retryable.then_some(Duration::ZERO)
+            }
+        };
+        let Some(asked) = asked.filter(|_| progress.attempt < progress.max_attempts) else {
+            return Decision::Stop(failure.error);
+        };
+        let wait = self.backoff(progress.attempt - 1).max(asked);
+        if now + wait > progress.deadline {
+            let error = failure.error;
+            let mut exhausted = ConnectorError::budget_exhausted(format!(
+                "{} failed ({}) and waiting {} to retry would pass the deadline of this call.",
+                progress.request,
+                error.code(),
+                human_duration(wait)
+            ))
+            .with_retry_after_seconds(ceil_seconds(wait));
+            if let Some(status) = error.status_code() {
+                exhausted = exhausted.with_status_code(status);
+            }
+            return Decision::Stop(exhausted);
+        }
+        if progress.waited + wait > self.max_total_wait {
+            return Decision::Stop(failure.error);
+        }
+        Decision::Retry(wait)
+    }
+}
+
+/// A failed attempt, as the policy sees it: the error it maps to and what caused it.
+pub(crate) struct Failure {
+    /// The error returned if the policy stops.
+    pub(crate) error: ConnectorError,
+    /// What failed.
+    pub(crate) cause: Cause,
+}
+
+/// What made an attempt fail.
+pub(crate) enum Cause {
+    /// The app answered with a status that is not a success.
+    Status {
+        /// The status code.
+        status: u16,
+        /// How long the app asked to wait (`Retry-After` and the like).
+        retry_after: Option<Duration>,
+    },
+    /// The exchange itself failed.
+    Transport(TransportKind),
+}
+
+/// Where a request stands when an attempt failed.
+pub(crate) struct Progress {
+    /// `METHOD /path`, for messages.
+    pub(crate) request: String,
+    /// Whether the request is safe to repeat.
+    pub(crate) idempotent: bool,
+    /// The attempt that failed, from 1.
+    pub(crate) attempt: u32,
+    /// The attempts allowed ([`RetryPolicy::attempts_for`]).
+    pub(crate) max_attempts: u32,
+    /// The waiting between attempts so far.
+    pub(crate) waited: Duration,
+    /// The call's deadline.
+    pub(crate) deadline: Instant,
+}
+
+/// The policy's answer after a failed attempt.
+#[derive(Debug)]
+pub(crate) enum Decision {
+    /// Wait this long, then try again.
+    Retry(Duration),
+    /// Give up with this error.
+    Stop(ConnectorError),
+}
+
 /// A number in `[0, 1)` from the standard library's randomly keyed hasher.
 fn random_fraction() -> f64 {
     let mut hasher = RandomState::new().build_hasher();
@@ -212,103 +327,6 @@ pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
     Some(at.duration_since(now).unwrap_or(Duration::ZERO))
 }
 
-/// What waits between attempts and for the rate limiter. The default uses
-/// `tokio::time::sleep`; tests put in a [`RecordingSleeper`] to see the waits without
-/// spending them.
-///
-/// ```
-/// use std::time::Duration;
-/// use futures_util::future::BoxFuture;
-/// use connector_sdk::http::Sleeper;
-///
-/// struct Instant;
-/// impl Sleeper for Instant {
-///     fn sleep(&self, _duration: Duration) -> BoxFuture<'static, ()> {
-///         Box::pin(async {})
-///     }
-/// }
-/// ```
-pub trait Sleeper: Send + Sync + 'static {
-    /// Waits for `duration`.
-    fn sleep(&self, duration: Duration) -> BoxFuture<'static, ()>;
-}
-
-/// The default [`Sleeper`]: `tokio::time::sleep`.
-///
-/// ```
-/// # tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap().block_on(async {
-/// use std::time::Duration;
-/// use connector_sdk::http::{Sleeper, TokioSleeper};
-///
-/// TokioSleeper.sleep(Duration::from_millis(1)).await;
-/// # });
-/// ```
-#[derive(Clone, Copy, Debug, Default)]
-pub struct TokioSleeper;
-
-impl Sleeper for TokioSleeper {
-    fn sleep(&self, duration: Duration) -> BoxFuture<'static, ()> {
-        Box::pin(tokio::time::sleep(duration))
-    }
-}
-
-/// A [`Sleeper`] that records each wait and returns at once: tests see the backoff and
-/// rate-limit waits without spending them.
-///
-/// ```
-/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
-/// use std::time::Duration;
-/// use connector_sdk::http::{RecordingSleeper, Sleeper};
-///
-/// let sleeper = RecordingSleeper::new();
-/// sleeper.sleep(Duration::from_secs(5)).await;
-/// assert_eq!(sleeper.waits(), vec![Duration::from_secs(5)]);
-/// assert_eq!(sleeper.total(), Duration::from_secs(5));
-/// # });
-/// ```
-#[derive(Clone, Debug, Default)]
-pub struct RecordingSleeper {
-    waits: Arc<Mutex<Vec<Duration>>>,
-}
-
-impl RecordingSleeper {
-    /// A sleeper with no waits recorded. Clones share the record.
-    pub fn new() -> Self {
-        RecordingSleeper::default()
-    }
-
-    /// The waits asked for so far, in order.
-    pub fn waits(&self) -> Vec<Duration> {
-        self.waits
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
-    }
-
-    /// The sum of the waits.
-    pub fn total(&self) -> Duration {
-        self.waits().iter().sum()
-    }
-
-    /// Forgets the waits recorded so far.
-    pub fn clear(&self) {
-        self.waits
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clear();
-    }
-}
-
-impl Sleeper for RecordingSleeper {
-    fn sleep(&self, duration: Duration) -> BoxFuture<'static, ()> {
-        self.waits
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .push(duration);
-        Box::pin(async {})
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -324,6 +342,99 @@ mod tests {
                 assert!(wait >= full / 2 && wait <= full, "{wait:?} vs {full:?}");
             }
         }
+    }
+
+    fn progress(idempotent: bool, attempt: u32, deadline: Instant) -> Progress {
+        Progress {
+            request: "POST /users".to_owned(),
+            idempotent,
+            attempt,
+            max_attempts: 4,
+            waited: Duration::ZERO,
+            deadline,
+        }
+    }
+
+    fn status(status: u16, retry_after: Option<Duration>) -> Failure {
+        Failure {
+            error: ConnectorError::new(super::super::error_code_for_status(status), "failed")
+                .with_status_code(status),
+            cause: Cause::Status {
+                status,
+                retry_after,
+            },
+        }
+    }
+
+    #[test]
+    fn server_errors_are_retried_only_when_the_request_is_idempotent() {
+        let policy = RetryPolicy::default().jitter(false);
+        let now = Instant::now();
+        let later = now + Duration::from_secs(300);
+        let decision = policy.decide(status(503, None), &progress(true, 1, later), now);
+        assert!(matches!(decision, Decision::Retry(wait) if wait == Duration::from_secs(1)));
+        let decision = policy.decide(status(503, None), &progress(false, 1, later), now);
+        assert!(
+            matches!(decision, Decision::Stop(error) if error.code() == ErrorCode::ServiceError)
+        );
+        // A 429 is retried whatever the method, after the Retry-After when longer.
+        let decision = policy.decide(
+            status(429, Some(Duration::from_secs(7))),
+            &progress(false, 1, later),
+            now,
+        );
+        assert!(matches!(decision, Decision::Retry(wait) if wait == Duration::from_secs(7)));
+        // The last attempt is not retried.
+        let decision = policy.decide(status(429, None), &progress(true, 4, later), now);
+        assert!(matches!(decision, Decision::Stop(error) if error.code() == ErrorCode::RateLimit));
+    }
+
+    #[test]
+    fn a_wait_past_the_deadline_stops_with_budget_exhausted() {
+        let policy = RetryPolicy::default();
+        let now = Instant::now();
+        let soon = now + Duration::from_secs(5);
+        let decision = policy.decide(
+            status(429, Some(Duration::from_secs(30))),
+            &progress(true, 1, soon),
+            now,
+        );
+        let Decision::Stop(error) = decision else {
+            panic!("retried past the deadline: {decision:?}");
+        };
+        assert_eq!(error.code(), ErrorCode::BudgetExhausted);
+        assert_eq!(error.retry_after_seconds(), Some(30));
+        assert_eq!(error.status_code(), Some(429));
+    }
+
+    #[test]
+    fn connections_never_made_are_retried_and_timeouts_only_when_asked() {
+        let now = Instant::now();
+        let later = now + Duration::from_secs(300);
+        let transport = |kind| Failure {
+            error: ConnectorError::new(ErrorCode::ConnectionTimeout, "failed"),
+            cause: Cause::Transport(kind),
+        };
+        let policy = RetryPolicy::default();
+        let refused = policy.decide(
+            transport(TransportKind::Refused),
+            &progress(false, 1, later),
+            now,
+        );
+        assert!(matches!(refused, Decision::Retry(_)));
+        let timeout = policy.decide(
+            transport(TransportKind::Timeout),
+            &progress(true, 1, later),
+            now,
+        );
+        assert!(matches!(timeout, Decision::Stop(_)));
+        let asked = RetryPolicy::default().retry_timeouts(true);
+        let timeout = asked.decide(
+            transport(TransportKind::Timeout),
+            &progress(true, 1, later),
+            now,
+        );
+        assert!(matches!(timeout, Decision::Retry(_)));
     }
 
     #[test]

@@ -34,14 +34,13 @@ pub fn cx_with_rate_limit(
     capability: &'static str,
     info: RateLimitRequestInfo,
 ) -> Context<String, TokenCredential> {
-    Context::new(
+    Context::for_tests_with(
         "test_app",
         capability,
         base.to_owned(),
         TokenCredential {
             token: Secret::from(TOKEN),
         },
-        false,
         Some(info),
     )
 }

@@ -16,7 +16,7 @@
 //! use connector_sdk::Connector;
 //! use http_example::HttpExample;
 //!
-//! let info = connector_sdk::info::info::<HttpExample>();
+//! let info = serde_json::to_value(connector_sdk::info::info::<HttpExample>()).unwrap();
 //! # let _ = info;
 //! assert_eq!(HttpExample::metadata().app_id, "http_example");
 //! ```
@@ -103,7 +103,7 @@ impl HttpExample {
         struct Me {
             tenant_id: String,
         }
-        let me: Me = self.http.client(cx)?.get("/me").fetch().await?;
+        let me: Me = self.http.get(cx, "/me").fetch().await?;
         Ok(ValidatedCredentials {
             valid: true,
             unique_tenant_id: me.tenant_id,
@@ -119,13 +119,7 @@ impl HttpExample {
     ) -> Result<Paged<FoundAccountData, OffsetCursor>> {
         let offset = OffsetCursor::offset_of(&page);
         let query = [("offset", offset), ("limit", u64::from(page.size()))];
-        let found: Users = self
-            .http
-            .client(cx)?
-            .get("/users")
-            .query(&query)
-            .fetch()
-            .await?;
+        let found: Users = self.http.get(cx, "/users").query(&query).fetch().await?;
         let next = OffsetCursor::after(offset, found.users.len(), page.size(), found.total);
         let accounts = found.users.into_iter().map(|user| FoundAccountData {
             integration_specific_id: user.id,

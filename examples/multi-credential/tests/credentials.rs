@@ -142,7 +142,7 @@ async fn validate_credential_config_is_generated() {
 
 #[test]
 fn info_describes_both_credentials() {
-    let info = connector_sdk::info::info::<Directory>();
+    let info = serde_json::to_value(connector_sdk::info::info::<Directory>()).unwrap();
     assert_eq!(info["authentication_schema"], json!({}));
     let credentials = info["credentials_schema"].as_array().unwrap();
     assert_eq!(credentials.len(), 2);

@@ -313,12 +313,9 @@ impl PretendApp {
         _page: PageRequest<Offset>,
     ) -> Result<Paged<FoundResourceData, Offset>> {
         Self::check_token(cx)?;
-        let page = Paged::last(tenant::resources());
-        Ok(if cx.include_raw_data() {
-            page.with_raw_data(serde_json::json!({"workspaces": [{"id": "ws-1"}, {"id": "ws-2"}]}))
-        } else {
-            page
-        })
+        // The runtime shows raw_data only when the request asks for it.
+        Ok(Paged::last(tenant::resources())
+            .with_raw_data(serde_json::json!({"workspaces": [{"id": "ws-1"}, {"id": "ws-2"}]})))
     }
 
     /// Lists who has which entitlement.

@@ -27,7 +27,7 @@
 //! use scim_connector::Scim;
 //!
 //! assert_eq!(Scim::metadata().app_id, "scim");
-//! let info = connector_sdk::info::info::<Scim>();
+//! let info = serde_json::to_value(connector_sdk::info::info::<Scim>()).unwrap();
 //! # let _ = info;
 //! ```
 
@@ -38,7 +38,7 @@ use std::sync::{Mutex, PoisonError};
 
 use connector_sdk::capability::Extends;
 use connector_sdk::connector;
-use connector_sdk::http::{HttpClient, HttpConfig, HttpSettings, path_segment};
+use connector_sdk::http::{HttpConfig, HttpSettings, OffsetCursor, RequestBuilder, path_segment};
 use connector_sdk::prelude::*;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -137,42 +137,23 @@ fn resource_path(endpoint: &str, id: &str) -> Result<String> {
     ))
 }
 
-/// Where a listing of Users or Groups continues: the SCIM `startIndex` (1-based) of the
-/// next page.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct StartIndex {
-    /// The 1-based index of the next page's first resource.
-    pub start_index: u64,
-}
-
-/// Where a listing of memberships continues: a group's `startIndex`, and how many of its
-/// user members were listed already.
+/// Where a listing of memberships continues: the offset of a group in the Groups
+/// listing, and how many of its user members were listed already.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MembershipCursor {
-    /// The 1-based index of the group to continue with.
-    pub start_index: u64,
+    /// The 0-based offset of the group to continue with.
+    pub offset: u64,
     /// How many of that group's user members were listed already.
     pub skip: u64,
 }
 
-/// The index a page starts at.
-fn start_of(cursor: Option<&StartIndex>) -> u64 {
-    cursor.map_or(1, |cursor| cursor.start_index.max(1))
-}
-
-/// The index after a page that started at `start`, asked for `count` and got `received`
-/// resources, or `None` after the last page. `totalResults` decides when the server
-/// gives it (a server may return fewer than asked, RFC 7644 §3.4.2.4); otherwise a short
-/// page is the last.
-fn next_index(start: u64, count: u32, received: usize, total: Option<u64>) -> Option<u64> {
-    let received = u64::try_from(received).unwrap_or(u64::MAX);
-    let next = start.saturating_add(received);
-    let more = received > 0
-        && match total {
-            Some(total) => next <= total,
-            None => received >= u64::from(count),
-        };
-    more.then_some(next)
+/// The query of the SCIM page at 0-based `offset` with `count` resources: SCIM's
+/// `startIndex` is 1-based.
+fn page_query(offset: u64, count: u32) -> [(&'static str, u64); 2] {
+    [
+        ("startIndex", offset.saturating_add(1)),
+        ("count", u64::from(count)),
+    ]
 }
 
 /// The create_account payload: the standard fields (initial group entitlements) and the
@@ -280,10 +261,10 @@ impl Scim {
         _req: ValidateCredentials,
     ) -> Result<Reply<ValidatedCredentials>> {
         let settings = cx.settings();
-        let api = self.http.client(cx)?;
         let users = settings.users().to_owned();
-        let probe: ListResponse<Value> = api
-            .get(settings.users())
+        let probe: ListResponse<Value> = self
+            .http
+            .get(cx, settings.users())
             .query(&[("count", 1)])
             .map_errors(move |failure| {
                 (failure.status() == 404).then(|| {
@@ -297,20 +278,17 @@ impl Scim {
             })
             .fetch()
             .await?;
-        let config = self.service_provider_config(&api, cx).await;
+        let config = self.service_provider_config(cx).await;
         let reply = Reply::new(ValidatedCredentials {
             valid: true,
             unique_tenant_id: settings.base_url.clone(),
         });
-        Ok(if cx.include_raw_data() {
-            reply.with_raw_data(json!({
-                "total_users": probe.total_results,
-                "patch_supported": config.as_ref().map(scim::patch_supported),
-                "service_provider_config": config,
-            }))
-        } else {
-            reply
-        })
+        // The runtime shows raw_data only when the request asks for it.
+        Ok(reply.with_raw_data(json!({
+            "total_users": probe.total_results,
+            "patch_supported": config.as_ref().map(scim::patch_supported),
+            "service_provider_config": config,
+        })))
     }
 
     /// Lists the users, one `GET /Users?startIndex=…&count=…` per page.
@@ -318,27 +296,21 @@ impl Scim {
         &self,
         cx: &ContextOf<Self>,
         _req: ListAccounts,
-        page: PageRequest<StartIndex>,
-    ) -> Result<Paged<FoundAccountData, StartIndex>> {
+        page: PageRequest<OffsetCursor>,
+    ) -> Result<Paged<FoundAccountData, OffsetCursor>> {
         let settings = cx.settings();
         let count = settings.page_size(&page)?;
-        let start = start_of(page.cursor());
-        let api = self.http.client(cx)?;
-        let response = api
-            .get(settings.users())
-            .query(&[("startIndex", start), ("count", u64::from(count))])
+        let offset = OffsetCursor::offset_of(&page);
+        let response = self
+            .http
+            .get(cx, settings.users())
+            .query(&page_query(offset, count))
             .send()
             .await?;
         let list: ListResponse<User> = response.json()?;
-        let next = next_index(start, count, list.resources.len(), list.total_results);
+        let next = OffsetCursor::after(offset, list.resources.len(), count, list.total_results);
         let accounts = list.resources.into_iter().map(found_account).collect();
-        let paged = Paged::new(accounts, next.map(|start_index| StartIndex { start_index }))
-            .with_page_size(count);
-        Ok(if cx.include_raw_data() {
-            paged.with_raw_data(response.json_value()?)
-        } else {
-            paged
-        })
+        Ok(Paged::new(accounts, next).with_page_size(count))
     }
 
     /// Reads one user.
@@ -347,18 +319,14 @@ impl Scim {
         cx: &ContextOf<Self>,
         req: GetAccount,
     ) -> Result<Reply<FoundAccountData>> {
-        let api = self.http.client(cx)?;
-        let response = api
-            .get(&cx.settings().user(&req.account_id)?)
+        let response = self
+            .http
+            .get(cx, &cx.settings().user(&req.account_id)?)
             .send()
             .await?;
         let user: User = response.json()?;
         let reply = Reply::new(found_account(user));
-        Ok(if cx.include_raw_data() {
-            reply.with_raw_data(response.json_value()?)
-        } else {
-            reply
-        })
+        Ok(reply)
     }
 
     /// Lists the groups as entitlements of type `group`.
@@ -366,23 +334,20 @@ impl Scim {
         &self,
         cx: &ContextOf<Self>,
         _req: ListEntitlements,
-        page: PageRequest<StartIndex>,
-    ) -> Result<Paged<FoundEntitlementData, StartIndex>> {
+        page: PageRequest<OffsetCursor>,
+    ) -> Result<Paged<FoundEntitlementData, OffsetCursor>> {
         let settings = cx.settings();
         let count = settings.page_size(&page)?;
-        let start = start_of(page.cursor());
-        let api = self.http.client(cx)?;
-        let response = api
-            .get(settings.groups())
-            .query(&[
-                ("startIndex", start.to_string()),
-                ("count", count.to_string()),
-            ])
+        let offset = OffsetCursor::offset_of(&page);
+        let response = self
+            .http
+            .get(cx, settings.groups())
+            .query(&page_query(offset, count))
             .query(&[("excludedAttributes", "members")])
             .send()
             .await?;
         let list: ListResponse<Group> = response.json()?;
-        let next = next_index(start, count, list.resources.len(), list.total_results);
+        let next = OffsetCursor::after(offset, list.resources.len(), count, list.total_results);
         let entitlements = list
             .resources
             .into_iter()
@@ -403,16 +368,7 @@ impl Scim {
                 }
             })
             .collect();
-        let paged = Paged::new(
-            entitlements,
-            next.map(|start_index| StartIndex { start_index }),
-        )
-        .with_page_size(count);
-        Ok(if cx.include_raw_data() {
-            paged.with_raw_data(response.json_value()?)
-        } else {
-            paged
-        })
+        Ok(Paged::new(entitlements, next).with_page_size(count))
     }
 
     /// Lists the group memberships of users, at most a page's size of them per page.
@@ -425,18 +381,15 @@ impl Scim {
         let settings = cx.settings();
         let size = settings.page_size(&page)? as usize;
         let count = u32::try_from(size.clamp(1, 100)).unwrap_or(100);
-        let (mut start, mut skip) = page
+        let (mut offset, mut skip) = page
             .cursor()
-            .map_or((1, 0), |cursor| (cursor.start_index.max(1), cursor.skip));
-        let api = self.http.client(cx)?;
+            .map_or((0, 0), |cursor| (cursor.offset, cursor.skip));
         let mut found = Vec::new();
         for _ in 0..MAX_GROUP_FETCHES_PER_PAGE {
-            let list: ListResponse<Group> = api
-                .get(settings.groups())
-                .query(&[
-                    ("startIndex", start.to_string()),
-                    ("count", count.to_string()),
-                ])
+            let list: ListResponse<Group> = self
+                .http
+                .get(cx, settings.groups())
+                .query(&page_query(offset, count))
                 .query(&[("attributes", "members")])
                 .fetch()
                 .await?;
@@ -446,7 +399,7 @@ impl Scim {
                 for (index, member) in group.user_ids().enumerate().skip(first as usize) {
                     if found.len() == size {
                         let cursor = MembershipCursor {
-                            start_index: start + position as u64,
+                            offset: offset + position as u64,
                             skip: index as u64,
                         };
                         return Ok(Paged::next(found, cursor).with_page_size(size as u32));
@@ -458,23 +411,17 @@ impl Scim {
                     });
                 }
             }
-            let Some(next) = next_index(start, count, received, list.total_results) else {
+            let Some(next) = OffsetCursor::after(offset, received, count, list.total_results)
+            else {
                 return Ok(Paged::last(found));
             };
-            start = next;
+            offset = next.offset;
             skip = 0;
             if found.len() == size {
                 break;
             }
         }
-        Ok(Paged::next(
-            found,
-            MembershipCursor {
-                start_index: start,
-                skip,
-            },
-        )
-        .with_page_size(size as u32))
+        Ok(Paged::next(found, MembershipCursor { offset, skip }).with_page_size(size as u32))
     }
 
     /// Creates a user (`POST /Users`) and adds it to its initial groups.
@@ -489,13 +436,13 @@ impl Scim {
                 "The username of a new account must not be empty.",
             ));
         }
-        let api = self.http.client(cx)?;
         let mut groups = Vec::new();
         for entitlement in &req.base.entitlements {
             check_group_type(&entitlement.entitlement_type)?;
             let id = &entitlement.integration_specific_id;
-            let response = api
-                .get(&settings.group(id)?)
+            let response = self
+                .http
+                .get(cx, &settings.group(id)?)
                 .send()
                 .await
                 .map_err(|error| {
@@ -528,18 +475,18 @@ impl Scim {
         if let Some(email) = &req.email {
             user["emails"] = json!([{"value": email, "type": "work", "primary": true}]);
         }
-        let created: User = send_json(api.post(settings.users()), &user)
+        let created: User = send_json(self.http.post(cx, settings.users()), &user)
             .send()
             .await?
             .json()?;
-        let patch = self.patch_supported(&api, cx).await;
+        let patch = self.patch_supported(cx).await;
         for group in groups {
             let group_id = group
                 .get("id")
                 .and_then(Value::as_str)
                 .unwrap_or_default()
                 .to_owned();
-            self.add_member(&api, settings, patch, group, &created.id)
+            self.add_member(cx, patch, group, &created.id)
                 .await
                 .map_err(|error| {
                     ConnectorError::new(
@@ -582,10 +529,8 @@ impl Scim {
                 "The username of an account must not be empty.",
             ));
         }
-        let settings = cx.settings();
-        let api = self.http.client(cx)?;
-        let path = settings.user(&req.base.id)?;
-        let current = api.get(&path).send().await?.json_value()?;
+        let path = cx.settings().user(&req.base.id)?;
+        let current = self.http.get(cx, &path).send().await?.json_value()?;
         let user: User = serde_json::from_value(current.clone())?;
         let mut changes: Vec<(&str, Value)> = Vec::new();
         if let Some(username) = &req.username
@@ -619,7 +564,7 @@ impl Scim {
         }
         let changed: Vec<&str> = changes.iter().map(|(path, _)| *path).collect();
         let description = format!("Updated {} of user {}", changed.join(", "), req.base.id);
-        self.change_user(&api, cx, &path, current, changes).await?;
+        self.change_user(cx, &path, current, changes).await?;
         Ok(Reply::updated(id).idempotent().described(description))
     }
 
@@ -669,8 +614,8 @@ impl Scim {
         cx: &ContextOf<Self>,
         req: DeleteAccount,
     ) -> Result<Reply<DeletedAccount>> {
-        let api = self.http.client(cx)?;
-        api.delete(&cx.settings().user(&req.account_id)?)
+        self.http
+            .delete(cx, &cx.settings().user(&req.account_id)?)
             .send()
             .await?;
         Ok(Reply::deleted(DeletedAccount {
@@ -688,15 +633,16 @@ impl Scim {
     ) -> Result<Reply<AssignedEntitlement>> {
         check_group_type(&req.entitlement_type)?;
         let settings = cx.settings();
-        let api = self.http.client(cx)?;
         let account = &req.account_integration_specific_id;
         let group_id = &req.entitlement_integration_specific_id;
-        api.get(&settings.user(account)?)
+        self.http
+            .get(cx, &settings.user(account)?)
             .query(&[("attributes", "id")])
             .send()
             .await?;
-        let group = api
-            .get(&settings.group(group_id)?)
+        let group = self
+            .http
+            .get(cx, &settings.group(group_id)?)
             .send()
             .await?
             .json_value()?;
@@ -706,9 +652,8 @@ impl Scim {
                 "User {account} was a member of group {group_id} already"
             )));
         }
-        let patch = self.patch_supported(&api, cx).await;
-        self.add_member(&api, settings, patch, group, account)
-            .await?;
+        let patch = self.patch_supported(cx).await;
+        self.add_member(cx, patch, group, account).await?;
         Ok(Reply::created(assigned)
             .idempotent()
             .described(format!("Added user {account} to group {group_id}")))
@@ -721,12 +666,10 @@ impl Scim {
         req: UnassignEntitlement,
     ) -> Result<Reply<UnassignedEntitlement>> {
         check_group_type(&req.entitlement_type)?;
-        let settings = cx.settings();
-        let api = self.http.client(cx)?;
         let account = &req.account_integration_specific_id;
         let group_id = &req.entitlement_integration_specific_id;
-        let path = settings.group(group_id)?;
-        let mut group = api.get(&path).send().await?.json_value()?;
+        let path = cx.settings().group(group_id)?;
+        let mut group = self.http.get(cx, &path).send().await?.json_value()?;
         let unassigned = UnassignedEntitlement { unassigned: true };
         if !serde_json::from_value::<Group>(group.clone())?.has_user(account) {
             return Ok(Reply::unchanged(unassigned).idempotent().described(format!(
@@ -735,8 +678,8 @@ impl Scim {
         }
         let filter = format!("members[value eq \"{}\"]", account.replace('"', "\\\""));
         let operation = json!({"op": "remove", "path": filter});
-        let patch = self.patch_supported(&api, cx).await;
-        self.modify(&api, &path, patch, operation, || {
+        let patch = self.patch_supported(cx).await;
+        self.modify(cx, &path, patch, operation, || {
             if let Some(members) = group.get_mut("members").and_then(Value::as_array_mut) {
                 members
                     .retain(|member| member.get("value").and_then(Value::as_str) != Some(account));
@@ -752,13 +695,10 @@ impl Scim {
 
 impl Scim {
     /// The server's `/ServiceProviderConfig`, or `None` when it cannot be read.
-    async fn service_provider_config(
-        &self,
-        api: &HttpClient<'_>,
-        cx: &ContextOf<Self>,
-    ) -> Option<Value> {
-        let config = api
-            .get("/ServiceProviderConfig")
+    async fn service_provider_config(&self, cx: &ContextOf<Self>) -> Option<Value> {
+        let config = self
+            .http
+            .get(cx, "/ServiceProviderConfig")
             .send()
             .await
             .and_then(|response| response.json_value())
@@ -774,7 +714,7 @@ impl Scim {
 
     /// Whether to change resources with PATCH: what the server's ServiceProviderConfig
     /// says (asked once per base URL), PATCH when it does not say.
-    async fn patch_supported(&self, api: &HttpClient<'_>, cx: &ContextOf<Self>) -> bool {
+    async fn patch_supported(&self, cx: &ContextOf<Self>) -> bool {
         let known = self
             .patch_support
             .lock()
@@ -784,7 +724,7 @@ impl Scim {
         match known {
             Some(supported) => supported,
             None => self
-                .service_provider_config(api, cx)
+                .service_provider_config(cx)
                 .await
                 .as_ref()
                 .and_then(scim::patch_supported)
@@ -797,27 +737,27 @@ impl Scim {
     /// resource that `changed` returns.
     async fn modify(
         &self,
-        api: &HttpClient<'_>,
+        cx: &ContextOf<Self>,
         path: &str,
         patch: bool,
         operation: Value,
         changed: impl FnOnce() -> Value,
     ) -> Result<()> {
-        self.modify_all(api, path, patch, vec![operation], changed)
+        self.modify_all(cx, path, patch, vec![operation], changed)
             .await
     }
 
     /// [`Scim::modify`] with several PATCH operations.
     async fn modify_all(
         &self,
-        api: &HttpClient<'_>,
+        cx: &ContextOf<Self>,
         path: &str,
         patch: bool,
         operations: Vec<Value>,
         changed: impl FnOnce() -> Value,
     ) -> Result<()> {
         if patch {
-            match send_json(api.patch(path), &scim::patch_body(operations))
+            match send_json(self.http.patch(cx, path), &scim::patch_body(operations))
                 .send()
                 .await
             {
@@ -826,7 +766,7 @@ impl Scim {
                 Err(error) => return Err(error),
             }
         }
-        send_json(api.put(path), &scim::for_put(changed()))
+        send_json(self.http.put(cx, path), &scim::for_put(changed()))
             .send()
             .await?;
         Ok(())
@@ -835,8 +775,7 @@ impl Scim {
     /// Adds user `user_id` to `group` (the group as read from the server).
     async fn add_member(
         &self,
-        api: &HttpClient<'_>,
-        settings: &ScimSettings,
+        cx: &ContextOf<Self>,
         patch: bool,
         mut group: Value,
         user_id: &str,
@@ -846,10 +785,10 @@ impl Scim {
             .and_then(Value::as_str)
             .unwrap_or_default()
             .to_owned();
-        let path = settings.group(&group_id)?;
+        let path = cx.settings().group(&group_id)?;
         let member = json!({"value": user_id, "type": "User"});
         let operation = json!({"op": "add", "path": "members", "value": [member.clone()]});
-        self.modify(api, &path, patch, operation, || {
+        self.modify(cx, &path, patch, operation, || {
             match group.get_mut("members").and_then(Value::as_array_mut) {
                 Some(members) => members.push(member),
                 None => group["members"] = json!([member]),
@@ -862,18 +801,17 @@ impl Scim {
     /// Replaces attributes of a user (`current` as read from the server).
     async fn change_user(
         &self,
-        api: &HttpClient<'_>,
         cx: &ContextOf<Self>,
         path: &str,
         mut current: Value,
         changes: Vec<(&str, Value)>,
     ) -> Result<()> {
-        let patch = self.patch_supported(api, cx).await;
+        let patch = self.patch_supported(cx).await;
         let operations = changes
             .iter()
             .map(|(attribute, value)| scim::replace(attribute, value.clone()))
             .collect();
-        self.modify_all(api, path, patch, operations, || {
+        self.modify_all(cx, path, patch, operations, || {
             for (attribute, value) in changes {
                 scim::set_path(&mut current, attribute, value);
             }
@@ -884,24 +822,20 @@ impl Scim {
 
     /// Sets a user's `active`; whether it changed.
     async fn set_active(&self, cx: &ContextOf<Self>, id: &str, active: bool) -> Result<bool> {
-        let api = self.http.client(cx)?;
         let path = cx.settings().user(id)?;
-        let current = api.get(&path).send().await?.json_value()?;
+        let current = self.http.get(cx, &path).send().await?.json_value()?;
         let user: User = serde_json::from_value(current.clone())?;
         if user.active == Some(active) {
             return Ok(false);
         }
-        self.change_user(&api, cx, &path, current, vec![("active", json!(active))])
+        self.change_user(cx, &path, current, vec![("active", json!(active))])
             .await?;
         Ok(true)
     }
 }
 
 /// A request with a SCIM JSON body.
-fn send_json<'c>(
-    builder: connector_sdk::http::RequestBuilder<'c>,
-    body: &Value,
-) -> connector_sdk::http::RequestBuilder<'c> {
+fn send_json<'c>(builder: RequestBuilder<'c>, body: &Value) -> RequestBuilder<'c> {
     builder.body(SCIM_MEDIA_TYPE, body.to_string())
 }
 
@@ -975,14 +909,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn pages_end_by_total_or_short_page() {
-        assert_eq!(next_index(1, 7, 7, Some(20)), Some(8));
-        assert_eq!(next_index(15, 7, 6, Some(20)), None);
-        // A server that caps the count below the one asked for still pages on.
-        assert_eq!(next_index(1, 5000, 1000, Some(2500)), Some(1001));
-        assert_eq!(next_index(1, 10, 10, None), Some(11));
-        assert_eq!(next_index(11, 10, 3, None), None);
-        assert_eq!(next_index(1, 10, 0, Some(5)), None);
+    fn scim_pages_start_at_index_one() {
+        assert_eq!(page_query(0, 7), [("startIndex", 1), ("count", 7)]);
+        assert_eq!(page_query(14, 7), [("startIndex", 15), ("count", 7)]);
     }
 
     #[test]
@@ -993,11 +922,11 @@ mod tests {
             groups_endpoint: None,
             default_page_size: size,
         };
-        let unset = PageRequest::<StartIndex>::first(100);
+        let unset = PageRequest::<OffsetCursor>::first(100);
         assert_eq!(settings(None).page_size(&unset).unwrap(), 100);
         assert_eq!(settings(Some(7)).page_size(&unset).unwrap(), 7);
         assert!(settings(Some(0)).page_size(&unset).is_err());
-        let asked = PageRequest::<StartIndex>::first(100).with_requested_size(Some(100));
+        let asked = PageRequest::<OffsetCursor>::first(100).with_requested_size(Some(100));
         assert_eq!(settings(Some(7)).page_size(&asked).unwrap(), 100);
     }
 

@@ -17,20 +17,63 @@
 //! * `serde_json::Value` as `{}` and a `Map<String, Value>` as
 //!   `{"additionalProperties": true, "type": "object"}`;
 //! * every model with `"properties"`, even an empty one.
-//!
-//! ```
-//! use connector_sdk::models::ListAccounts;
-//! use connector_sdk::schema::schema_for;
-//!
-//! let schema = schema_for::<ListAccounts>();
-//! assert_eq!(schema["title"], "ListAccounts");
-//! assert_eq!(schema["properties"]["custom_attributes"]["title"], "Custom Attributes");
-//! assert_eq!(schema["properties"]["custom_attributes"]["default"], serde_json::Value::Null);
-//! ```
+
+pub(crate) mod openapi;
 
 use schemars::JsonSchema;
 use schemars::generate::SchemaSettings;
 use serde_json::{Map, Value};
+
+/// The schemas of a single-payload capability: `(argument, output)`.
+pub(crate) fn standard_schemas<P: JsonSchema, R: JsonSchema>() -> (Value, Value) {
+    (schema_for::<P>(), schema_for::<R>())
+}
+
+/// The schemas of a list capability: the reference prints an empty object as the output.
+pub(crate) fn list_schemas<P: JsonSchema>() -> (Value, Value) {
+    (
+        schema_for::<P>(),
+        serde_json::json!({"properties": {}, "title": "Empty", "type": "object"}),
+    )
+}
+
+/// The titles of the required fields of `S` that `object` lacks.
+pub(crate) fn missing_required<S: JsonSchema>(object: &Map<String, Value>) -> Vec<String> {
+    let schema = schema_for::<S>();
+    let properties = schema.get("properties").and_then(Value::as_object);
+    let required = schema.get("required").and_then(Value::as_array);
+    required
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .filter(|name| !object.contains_key(*name))
+        .map(|name| {
+            properties
+                .and_then(|props| props.get(name))
+                .and_then(|prop| prop.get("title"))
+                .and_then(Value::as_str)
+                .unwrap_or(name)
+                .to_owned()
+        })
+        .collect()
+}
+
+/// The fields of `S` whose schema marks them secret (`x-secret`).
+pub(crate) fn secret_fields<S: JsonSchema>() -> Vec<String> {
+    let schema = schema_for::<S>();
+    schema
+        .get("properties")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .filter(|(_, prop)| {
+            prop.get("x-secret")
+                .and_then(Value::as_bool)
+                .unwrap_or(false)
+        })
+        .map(|(name, _)| name.clone())
+        .collect()
+}
 
 /// The JSON schema of `T` as the reference prints it (pydantic v2 `model_json_schema()`).
 pub fn schema_for<T: JsonSchema + ?Sized>() -> Value {
@@ -66,11 +109,6 @@ pub fn add_field_order(schema: &mut Value) {
 }
 
 /// A property title as pydantic makes it: `_` → space, then Python's `str.title()`.
-///
-/// ```
-/// assert_eq!(connector_sdk::schema::field_title("account_integration_specific_id"), "Account Integration Specific Id");
-/// assert_eq!(connector_sdk::schema::field_title("x5t#S256"), "X5T#S256");
-/// ```
 pub fn field_title(name: &str) -> String {
     let mut out = String::with_capacity(name.len());
     let mut prev_cased = false;
@@ -322,5 +360,33 @@ mod tests {
         );
         assert_eq!(field_title("x5c"), "X5C");
         assert_eq!(field_title("base_URL"), "Base Url");
+    }
+}
+
+#[cfg(test)]
+mod example_tests {
+    use super::*;
+
+    #[test]
+    fn schemas_follow_pydantic_conventions() {
+        let schema = schema_for::<crate::models::ListAccounts>();
+        assert_eq!(schema["title"], "ListAccounts");
+        assert_eq!(
+            schema["properties"]["custom_attributes"]["title"],
+            "Custom Attributes"
+        );
+        assert_eq!(
+            schema["properties"]["custom_attributes"]["default"],
+            serde_json::Value::Null
+        );
+    }
+
+    #[test]
+    fn field_titles_are_python_title_case() {
+        assert_eq!(
+            field_title("account_integration_specific_id"),
+            "Account Integration Specific Id"
+        );
+        assert_eq!(field_title("x5t#S256"), "X5T#S256");
     }
 }

@@ -5,33 +5,32 @@ use serde_json::Value;
 
 use crate::capability::Capability;
 use crate::caps;
-use crate::connector::{CapabilityEntry, Connector, erase};
+use crate::connector::{CapabilityEntry, Connector};
 use crate::error::{ConnectorError, Result};
 use crate::models::{ValidateCredentialConfig, ValidatedCredentialConfig};
+use crate::registry::erase;
+use crate::runtime::Runtime;
 
 /// The registration of `validate_credential_config` for connector `C`.
 pub(crate) fn entry<C: Connector>() -> CapabilityEntry<C> {
-    CapabilityEntry {
-        name: caps::ValidateCredentialConfig::NAME,
-        display_name: None,
-        description: None,
-        level: caps::ValidateCredentialConfig::LEVEL,
-        custom: false,
-        default_page_size: None,
-        schemas: crate::info::standard_schemas::<ValidateCredentialConfig, ValidatedCredentialConfig>,
-        handler: erase(|connector: &C, invocation| {
-            Box::pin(crate::dispatch::run_unauthenticated::<
+    CapabilityEntry::new(
+        caps::ValidateCredentialConfig::NAME,
+        caps::ValidateCredentialConfig::LEVEL,
+        false,
+        crate::schema::standard_schemas::<ValidateCredentialConfig, ValidatedCredentialConfig>,
+        erase(|connector: &C, invocation| {
+            Box::pin(crate::dispatch::runners::run_unauthenticated::<
                 C,
                 caps::ValidateCredentialConfig,
                 ValidateCredentialConfig,
                 Result<ValidatedCredentialConfig>,
                 _,
             >(connector, invocation, |_, _, request| {
-                let outcome = validate(&C::metadata().credentials, &request);
+                let outcome = validate(&Runtime::<C>::get().metadata.credentials, &request);
                 Box::pin(async move { outcome })
             }))
         }),
-    }
+    )
 }
 
 /// The reference's checks, in its order: hard errors for an unknown or missing id and an

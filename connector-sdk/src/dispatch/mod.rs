@@ -1,0 +1,148 @@
+//! The library entry: one request envelope in, one response or error envelope out, in the
+//! reference's order of checks (capability name, envelope shape, credentials, settings,
+//! then the capability). Routing lives here; the steps live in the submodules.
+
+pub(crate) mod checks;
+pub(crate) mod envelope;
+pub(crate) mod guard;
+pub(crate) mod runners;
+
+use std::sync::Arc;
+
+use serde_json::Value;
+
+use crate::connector::Connector;
+use crate::error::{ConnectorError, ErrorEnvelope};
+use crate::page::{DEFAULT_PAGE_SIZE, Page};
+use crate::runtime::Runtime;
+
+/// What a handler receives: the request and where it runs.
+pub(crate) struct Invocation<'a, C: Connector> {
+    pub runtime: &'static Runtime<C>,
+    pub capability: &'static str,
+    pub default_page_size: u32,
+    pub input: Input<'a, C>,
+}
+
+/// A request as it reaches a capability: envelope text from a caller, or a request the
+/// runtime makes itself with settings and credentials another call already checked.
+pub(crate) enum Input<'a, C: Connector> {
+    /// The request envelope as JSON text.
+    Json(&'a str),
+    /// A runtime-made request (probe_integration's calls).
+    Checked(Checked<C>),
+}
+
+/// A runtime-made request: checked settings and credentials, a payload and a page.
+pub(crate) struct Checked<C: Connector> {
+    pub settings: Arc<C::Settings>,
+    pub credentials: Arc<C::Credentials>,
+    pub request: Value,
+    pub page: Option<Page>,
+}
+
+/// Runs capability `name` of `connector` on `json`. See [`Connector::dispatch`].
+pub(crate) async fn dispatch<C: Connector>(connector: &C, name: &str, json: &str) -> String {
+    route(connector, Runtime::<C>::get(), name, Input::Json(json)).await
+}
+
+/// Runs capability `name` on `input`; an unknown name is `unsupported_operation`.
+pub(crate) async fn route<C: Connector>(
+    connector: &C,
+    runtime: &'static Runtime<C>,
+    name: &str,
+    input: Input<'_, C>,
+) -> String {
+    let Some(entry) = runtime.capabilities.get(name) else {
+        let err = ConnectorError::unsupported_operation(format!(
+            "Capability '{}' is not implemented.",
+            printable(name)
+        ));
+        return error_json(&err, runtime.metadata.app_id, None);
+    };
+    let invocation = Invocation {
+        runtime,
+        capability: entry.name,
+        default_page_size: entry.default_page_size.unwrap_or(DEFAULT_PAGE_SIZE),
+        input,
+    };
+    tracing::debug!(capability = entry.name, "dispatching");
+    (entry.handler)(connector, invocation).await
+}
+
+/// A capability name as shown in a message: at most 100 characters, control characters escaped.
+fn printable(name: &str) -> String {
+    let shown: String = name
+        .chars()
+        .take(100)
+        .flat_map(char::escape_default)
+        .collect();
+    if name.chars().count() > 100 {
+        format!("{shown}…")
+    } else {
+        shown
+    }
+}
+
+/// A failure and whether the capability itself raised it (only those carry `raised_in`).
+pub(crate) struct Failure {
+    pub(crate) error: ConnectorError,
+    pub(crate) raised: bool,
+}
+
+impl From<ConnectorError> for Failure {
+    fn from(error: ConnectorError) -> Self {
+        Failure {
+            error,
+            raised: false,
+        }
+    }
+}
+
+fn error_json(error: &ConnectorError, app_id: &str, raised_in: Option<&str>) -> String {
+    tracing::error!(
+        "{app_id}/{}: {} | error_fault={:?} error_category={:?}",
+        error.code(),
+        error.message(),
+        error.code().fault(),
+        error.code().category()
+    );
+    let envelope = ErrorEnvelope::new(error.to_wire(app_id, raised_in));
+    serde_json::to_string(&envelope).unwrap_or_else(|_| {
+        // Serializing plain strings, numbers and booleans cannot fail; keep a valid envelope anyway.
+        String::from(r#"{"is_error":true,"error":{"message":"The error could not be serialized.","status_code":null,"app_error_code":null,"error_code":"internal_error","app_id":"","raised_by":null,"raised_in":null,"error_metadata":{"fault":"connector","category":"internal","hint":null,"retryable":true,"throttled":false,"refreshable":false,"retry_after_seconds":null}},"raw_data":null,"page":null}"#)
+    })
+}
+
+/// The envelope of a finished call: its success JSON, or its error envelope (with
+/// `raised_in` when the capability itself failed).
+fn finish<C: Connector>(
+    runtime: &Runtime<C>,
+    capability: &str,
+    outcome: std::result::Result<String, Failure>,
+) -> String {
+    match outcome {
+        Ok(json) => json,
+        Err(failure) => {
+            let raised_in = failure
+                .raised
+                .then(|| format!("{}::{}", runtime.metadata.crate_name, capability));
+            error_json(
+                &failure.error,
+                runtime.metadata.app_id,
+                raised_in.as_deref(),
+            )
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_and_odd_capability_names_are_shortened_for_messages() {
+        assert_eq!(printable("a\u{0}b"), "a\\u{0}b");
+        assert_eq!(printable(&"x".repeat(500)).chars().count(), 101);
+    }
+}
