@@ -71,7 +71,8 @@ pub fn run_with<C: Connector>(connector: C, args: impl IntoIterator<Item = OsStr
             Command::new("info")
                 .about("Print what this connector supports and how to call it")
                 .arg(result_file_arg()),
-        );
+        )
+        .subcommand(crate::bundle::dev_command());
     for entry in capabilities.entries() {
         let about = entry
             .description()
@@ -123,10 +124,14 @@ pub fn run_with<C: Connector>(connector: C, args: impl IntoIterator<Item = OsStr
     let Some((name, sub)) = matches.subcommand() else {
         return usage_error(&format!("no capability given; `{bin} --help` lists them"));
     };
+    if name == "dev" {
+        return crate::bundle::run_dev::<C>(sub);
+    }
 
     if let Err(message) = crate::logging::init(metadata.app_id) {
         return usage_error(&message);
     }
+    let _flush_agent_log = crate::agent_log::FlushOnDrop;
     tracing::info!(
         "Running command started at {}",
         time::OffsetDateTime::now_utc()

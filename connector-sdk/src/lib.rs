@@ -7,7 +7,9 @@
 
 #[doc(hidden)]
 pub mod __private;
+pub mod agent_log;
 pub(crate) mod builtins;
+mod bundle;
 pub mod capability;
 pub mod caps;
 pub mod cli;

@@ -41,7 +41,7 @@ pub fn log_file_path(app_id: &str) -> PathBuf {
 }
 
 /// `HH:MM:SS,mmm`, the reference's time format.
-struct ClockTime;
+pub(crate) struct ClockTime;
 
 impl FormatTime for ClockTime {
     fn format_time(&self, w: &mut Writer<'_>) -> std::fmt::Result {
@@ -70,7 +70,7 @@ pub fn init(app_id: &str) -> Result<(), String> {
         .with_ansi(false)
         .with_target(true);
     if to_stderr {
-        let _ = builder.with_writer(std::io::stderr).try_init();
+        crate::agent_log::try_init(builder.with_writer(std::io::stderr).finish());
         return Ok(());
     }
     let path = log_file_path(app_id);
@@ -80,12 +80,15 @@ pub fn init(app_id: &str) -> Result<(), String> {
         .and_then(|()| OpenOptions::new().create(true).append(true).open(&path));
     match opened {
         Ok(file) => {
-            let _ = builder.with_writer(Mutex::new(file)).try_init();
+            crate::agent_log::try_init(builder.with_writer(Mutex::new(file)).finish());
         }
-        Err(err) => eprintln!(
-            "warning: cannot write the log file {}: {err}",
-            path.display()
-        ),
+        Err(err) => {
+            eprintln!(
+                "warning: cannot write the log file {}: {err}",
+                path.display()
+            );
+            crate::agent_log::try_init_without_log();
+        }
     }
     Ok(())
 }
