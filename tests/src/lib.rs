@@ -3,4 +3,5 @@
 //! `tests/`, fidelity, dispatch, CLI and hostile-input tests.
 
 pub mod demo_app;
+pub mod demo_oauth;
 pub mod hazard;

@@ -4,7 +4,6 @@
 use super::authorize::authorization_url;
 use super::token::{Client, code_from_redirect, request_token};
 use super::{OAuth, OAuthSettings};
-use crate::Result;
 use crate::caps;
 use crate::connector::{Capabilities, Connector, UnauthenticatedContextOf};
 use crate::http::HttpConfig;
@@ -13,6 +12,7 @@ use crate::models::{
     OauthCredentials, RefreshAccessToken,
 };
 use crate::runtime::Runtime;
+use crate::{Reply, Result};
 
 /// Adds the capabilities any of `oauth`'s configurations registers and the author has
 /// not written.
@@ -40,17 +40,17 @@ pub(crate) fn register<C: Connector>(
         );
     }
     if callback {
-        added = added.unauthenticated::<caps::HandleAuthorizationCallback, HandleAuthorizationCallback, Result<OauthCredentials>, _>(
+        added = added.unauthenticated::<caps::HandleAuthorizationCallback, HandleAuthorizationCallback, Result<Reply<OauthCredentials>>, _>(
             |_, cx, request| Box::pin(handle_authorization_callback::<C>(cx, request)),
         );
     }
     if client_credentials {
-        added = added.unauthenticated::<caps::HandleClientCredentialsRequest, HandleClientCredentials, Result<OauthCredentials>, _>(
+        added = added.unauthenticated::<caps::HandleClientCredentialsRequest, HandleClientCredentials, Result<Reply<OauthCredentials>>, _>(
             |_, cx, request| Box::pin(handle_client_credentials_request::<C>(cx, request)),
         );
     }
     if refresh {
-        added = added.unauthenticated::<caps::RefreshAccessToken, RefreshAccessToken, Result<OauthCredentials>, _>(
+        added = added.unauthenticated::<caps::RefreshAccessToken, RefreshAccessToken, Result<Reply<OauthCredentials>>, _>(
             |_, cx, request| Box::pin(refresh_access_token::<C>(cx, request)),
         );
     }
@@ -82,7 +82,7 @@ async fn get_authorization_url<C: Connector>(
 async fn handle_authorization_callback<C: Connector>(
     cx: &UnauthenticatedContextOf<C>,
     request: HandleAuthorizationCallback,
-) -> Result<OauthCredentials> {
+) -> Result<Reply<OauthCredentials>> {
     let oauth = settings::<C>(request.credential_id.as_deref())?;
     let (code, redirect_uri) = code_from_redirect(&request.redirect_uri_with_code)?;
     let mut grant = vec![
@@ -103,7 +103,7 @@ async fn handle_authorization_callback<C: Connector>(
 async fn refresh_access_token<C: Connector>(
     cx: &UnauthenticatedContextOf<C>,
     request: RefreshAccessToken,
-) -> Result<OauthCredentials> {
+) -> Result<Reply<OauthCredentials>> {
     let oauth = settings::<C>(request.credential_id.as_deref())?;
     let grant = vec![
         ("grant_type", "refresh_token".to_owned()),
@@ -119,7 +119,7 @@ async fn refresh_access_token<C: Connector>(
 async fn handle_client_credentials_request<C: Connector>(
     cx: &UnauthenticatedContextOf<C>,
     request: HandleClientCredentials,
-) -> Result<OauthCredentials> {
+) -> Result<Reply<OauthCredentials>> {
     let oauth = settings::<C>(request.credential_id.as_deref())?;
     let scope = if request.scopes.is_empty() {
         oauth.default_scope()

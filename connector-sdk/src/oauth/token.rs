@@ -12,7 +12,7 @@ use crate::context::Context;
 use crate::http::{Auth, HttpClient, HttpConfig, RetryPolicy};
 use crate::models::{OauthCredentials, TokenType};
 use crate::secret::Secret;
-use crate::{ConnectorError, Result};
+use crate::{ConnectorError, Reply, Result};
 
 /// The client's id and secret.
 pub(crate) struct Client<'r> {
@@ -28,7 +28,7 @@ pub(crate) async fn request_token<S, A>(
     cx: &Context<S, A>,
     client: Client<'_>,
     grant: Vec<(&'static str, String)>,
-) -> Result<OauthCredentials>
+) -> Result<Reply<OauthCredentials>>
 where
     S: JsonSchema + Send + Sync,
     A: Send + Sync,
@@ -81,28 +81,33 @@ where
 }
 
 /// The token answer as `OauthCredentials`: `token_type` lower-cased, `bearer` when absent;
-/// extra fields dropped (they are in `raw_data` when asked for).
-fn credentials(body: Value, endpoint: &str) -> Result<OauthCredentials> {
+/// extra fields dropped. The answer itself, with that `token_type`, is the raw data.
+fn credentials(mut body: Value, endpoint: &str) -> Result<Reply<OauthCredentials>> {
     let invalid = |what: &str| {
         let endpoint = endpoint.split(['?', '#']).next().unwrap_or_default();
         ConnectorError::invalid_response(format!("The token answer of {endpoint} {what}."))
     };
-    let Value::Object(body) = body else {
+    let Value::Object(object) = &mut body else {
         return Err(invalid("is not a JSON object"));
     };
-    let text = |key: &str| body.get(key).and_then(Value::as_str).map(str::to_owned);
+    let kind = object
+        .get("token_type")
+        .and_then(Value::as_str)
+        .map_or_else(|| "bearer".to_owned(), str::to_lowercase);
+    object.insert("token_type".to_owned(), Value::String(kind));
+    let object = &*object;
+    let text = |key: &str| object.get(key).and_then(Value::as_str).map(str::to_owned);
     let access_token = text("access_token").ok_or_else(|| invalid("has no access_token"))?;
-    let token_type = match text("token_type").map(|kind| kind.to_lowercase()) {
-        None => TokenType::Bearer,
-        Some(kind) if kind == "bearer" => TokenType::Bearer,
-        Some(_) => return Err(invalid("has a token_type other than bearer")),
-    };
-    Ok(OauthCredentials {
+    if text("token_type").as_deref() != Some("bearer") {
+        return Err(invalid("has a token_type other than bearer"));
+    }
+    let credentials = OauthCredentials {
         access_token,
         refresh_token: text("refresh_token"),
-        token_type,
+        token_type: TokenType::Bearer,
         state: None,
-    })
+    };
+    Ok(Reply::new(credentials).with_raw_data(body))
 }
 
 /// The code and the redirect URI (without its query) of `redirect_uri_with_code`.
@@ -147,14 +152,11 @@ mod tests {
     #[test]
     fn token_type_is_lower_cased_and_bearer_by_default() {
         let mixed = serde_json::json!({"access_token": "a", "token_type": "Bearer"});
-        assert_eq!(
-            credentials(mixed, "u").unwrap().token_type,
-            TokenType::Bearer
-        );
+        let reply = credentials(mixed, "u").unwrap();
+        assert_eq!(reply.response().token_type, TokenType::Bearer);
+        assert_eq!(reply.raw_data().unwrap()["token_type"], "bearer");
         let absent = serde_json::json!({"access_token": "a"});
-        assert_eq!(
-            credentials(absent, "u").unwrap().token_type,
-            TokenType::Bearer
-        );
+        let reply = credentials(absent, "u").unwrap();
+        assert_eq!(reply.raw_data().unwrap()["token_type"], "bearer");
     }
 }
