@@ -3,20 +3,19 @@
 //! `demo_app_oauth_cc` (client credentials with HTTP Basic and a JSON body), declared
 //! with `#[connector(oauth(...))]` so that the runtime generates their OAuth capabilities.
 //!
-//! The token endpoint is `DEMO_OAUTH_TOKEN_URL` as in the reference, or else `/token` on
-//! the settings' base URL (what the tests point at a local server).
+//! The token endpoint is the one the reference's runs were recorded with, [`TOKEN_URL`]
+//! (a literal in the attribute: `app_info` shows it, as the reference's does).
 
 use connector_sdk::prelude::*;
 
 use crate::demo_app::DemoAppSettings;
 
-/// The token endpoint: `DEMO_OAUTH_TOKEN_URL`, or `<base_url>/token`.
-pub fn token_url(settings: &DemoAppSettings) -> String {
-    std::env::var("DEMO_OAUTH_TOKEN_URL")
-        .unwrap_or_else(|_| format!("{}/token", settings.base_url.trim_end_matches('/')))
-}
+/// The token endpoint the reference's runs were recorded with (its
+/// `DEMO_OAUTH_TOKEN_URL`).
+pub const TOKEN_URL: &str = "http://127.0.0.1:43281/token";
 
 /// `demo_app_oauth`: the authorization-code flow.
+#[derive(Default)]
 pub struct DemoOAuth;
 
 #[connector(
@@ -27,7 +26,7 @@ pub struct DemoOAuth;
     settings = DemoAppSettings,
     oauth(
         authorization_url = "https://auth.example.com/oauth/authorize",
-        token_url = token_url,
+        token_url = "http://127.0.0.1:43281/token",
         scopes(validate_credentials = "users:read", list_accounts = "users:read users:list"),
         pkce = true,
     )
@@ -47,7 +46,9 @@ impl DemoOAuth {
     }
 }
 
-/// `demo_app_oauth_cc`: the client-credentials flow, HTTP Basic, a JSON body.
+/// `demo_app_oauth_cc`: the client-credentials flow, HTTP Basic, a JSON body; no
+/// capability of its own.
+#[derive(Default)]
 pub struct DemoOAuthCc;
 
 #[connector(
@@ -57,7 +58,7 @@ pub struct DemoOAuthCc;
     auth = OAuthClientCredential,
     settings = DemoAppSettings,
     oauth(
-        token_url = token_url,
+        token_url = "http://127.0.0.1:43281/token",
         flow = client_credentials,
         client_auth = basic,
         token_request = post_json,
@@ -65,16 +66,5 @@ pub struct DemoOAuthCc;
     )
 )]
 impl DemoOAuthCc {
-    // Valid whatever the token; the tenant is the base URL. (A doc comment would become
-    // the capability's `description`, which the reference leaves null.)
-    async fn validate_credentials(
-        &self,
-        cx: &ContextOf<Self>,
-        _req: ValidateCredentials,
-    ) -> Result<ValidatedCredentials> {
-        Ok(ValidatedCredentials {
-            valid: true,
-            unique_tenant_id: cx.settings().base_url.clone(),
-        })
-    }
+    // No capability of its own, as the reference's: the runtime's OAuth ones only.
 }

@@ -28,11 +28,11 @@ fn oauth_info_is_the_references() {
     assert_equal_json_any_order(&info, &recorded["stdout_json"]);
 }
 
-/// The recorded run `name` through dispatch of `connector`, its settings pointed at a
-/// local token endpoint answering as the reference's stub did.
-async fn replay<C: Connector>(connector: &C, name: &str) {
+/// The recorded run `name` through dispatch of `connector`, with a token endpoint at the
+/// recorded address answering as the reference's stub did.
+async fn replay<C: Connector>(server: &MockServer, connector: &C, name: &str) {
     let recorded = fixture(name);
-    let server = MockServer::start().await;
+    server.reset().await;
     let stub = &recorded["upstream_requests_seen_by_stub_token_endpoint"][0];
     Mock::given(method(stub["method"].as_str().unwrap()))
         .and(path("/token"))
@@ -41,10 +41,9 @@ async fn replay<C: Connector>(connector: &C, name: &str) {
             "access_token": "at-123", "refresh_token": "rt-456", "token_type": "Bearer", "expires_in": 3600
         })))
         .expect(1)
-        .mount(&server)
+        .mount(server)
         .await;
-    let mut input = recorded["input_json"].clone();
-    input["settings"]["base_url"] = json!(server.uri());
+    let input = recorded["input_json"].clone();
     let capability = recorded["argv"][1].as_str().unwrap();
     let out: Value =
         serde_json::from_str(&connector.dispatch(capability, &input.to_string()).await).unwrap();
@@ -53,7 +52,51 @@ async fn replay<C: Connector>(connector: &C, name: &str) {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn oauth_token_flows_answer_as_recorded() {
-    replay(&DemoOAuth, "oauth_handle_authorization_callback").await;
-    replay(&DemoOAuth, "oauth_refresh_access_token").await;
-    replay(&DemoOAuthCc, "oauth_cc_handle_client_credentials_request").await;
+    // The twins' token endpoint is the recorded one, on a fixed loopback port.
+    let listener = std::net::TcpListener::bind("127.0.0.1:43281").expect("port 43281 is free");
+    let server = MockServer::builder().listener(listener).start().await;
+    replay(&server, &DemoOAuth, "oauth_handle_authorization_callback").await;
+    replay(&server, &DemoOAuth, "oauth_refresh_access_token").await;
+    replay(
+        &server,
+        &DemoOAuthCc,
+        "oauth_cc_handle_client_credentials_request",
+    )
+    .await;
+}
+
+/// The document `app_info` of connector `C` answers.
+async fn app_info<C: Connector + Default>() -> Value {
+    let input = json!({"request": {}, "settings": {"base_url": "https://demo.example.com"}});
+    let out = C::default().dispatch("app_info", &input.to_string()).await;
+    serde_json::from_str(&out).unwrap()
+}
+
+fn reference(name: &str) -> Value {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../connector-sdk/tests/data/oauth_reference")
+        .join(format!("{name}.json"));
+    parse(&std::fs::read_to_string(path).unwrap())
+}
+
+#[tokio::test]
+async fn oauth_app_info_is_the_references() {
+    assert_equal_json_any_order(
+        &app_info::<DemoOAuth>().await,
+        &reference("demo_app_oauth_app_info"),
+    );
+}
+
+#[tokio::test]
+async fn client_credentials_app_info_is_the_references() {
+    assert_equal_json_any_order(
+        &app_info::<DemoOAuthCc>().await,
+        &reference("demo_app_oauth_cc_app_info"),
+    );
+}
+
+#[test]
+fn client_credentials_info_is_the_references() {
+    let info = connector_sdk::info::info_envelope::<DemoOAuthCc>();
+    assert_equal_json_any_order(&info, &reference("demo_app_oauth_cc_info"));
 }

@@ -19,6 +19,7 @@
 //! * failures ([`failure`]): none retried, `status_code` null.
 
 pub(crate) mod authorize;
+pub(crate) mod describe;
 pub mod failure;
 pub(crate) mod register;
 pub(crate) mod token;
