@@ -148,7 +148,7 @@ mod tests {
     #[test]
     fn the_challenge_is_rfc_7636s_example() {
         assert_eq!(
-            challenge("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gXFG6jXkk"),
+            challenge("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gXFG6jXk"),
             "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
         );
     }
