@@ -146,10 +146,11 @@ mod tests {
     }
 
     #[test]
-    fn the_challenge_is_rfc_7636s_example() {
+    fn the_challenge_is_the_references_for_its_recorded_verifier() {
+        // oauth_get_authorization_url_pkce: the verifier and challenge connector-py made.
         assert_eq!(
-            challenge("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gXFG6jXk"),
-            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
+            challenge("RNq2r4sF3037Y9T7F9uwIMmG2o-6b7j8cGG9iFQpBcY"),
+            "o8DREuSMIaQweloYIeCImkCl6ObpvXY_ftZS96I2C80"
         );
     }
 }
