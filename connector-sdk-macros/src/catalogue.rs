@@ -71,6 +71,11 @@ pub fn lookup(name: &str) -> Option<&'static Standard> {
     STANDARD.iter().find(|standard| standard.name == name)
 }
 
+/// Every standard capability's name.
+pub fn names() -> impl Iterator<Item = &'static str> + Clone {
+    STANDARD.iter().map(|standard| standard.name)
+}
+
 /// The closest of `candidates` to `name`, if it is close enough to be a typo.
 pub fn did_you_mean<'a>(
     name: &str,

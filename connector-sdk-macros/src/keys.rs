@@ -43,6 +43,7 @@ keys! {
         Settings = "settings",
         ResourceTypes = "resource_types",
         EntitlementTypes = "entitlement_types",
+        OAuth = "oauth",
         Crate = "crate",
     }
 }

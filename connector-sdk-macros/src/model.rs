@@ -24,6 +24,26 @@ pub(crate) struct Attr {
     /// `Connector::Credentials`.
     pub(crate) credentials: Type,
     pub(crate) metadata: Metadata,
+    /// The OAuth declarations: `oauth(...)` on the attribute, or on OAuth credentials.
+    pub(crate) oauth: Vec<OAuthDecl>,
+}
+
+/// One `oauth(...)` declaration, checked.
+pub(crate) struct OAuthDecl {
+    /// The credential it belongs to (multi-credential), `None` for the attribute's own.
+    pub(crate) credential_id: Option<LitStr>,
+    /// A string literal or the path of a `fn(&Settings) -> String`.
+    pub(crate) authorization_url: Option<Expr>,
+    pub(crate) token_url: Expr,
+    /// Capability name → space-separated scopes, in declaration order.
+    pub(crate) scopes: Vec<(Ident, LitStr)>,
+    pub(crate) pkce: bool,
+    /// Variant names of the runtime's enums: `Code`, `Body`, `PostForm`, …
+    pub(crate) flow: Ident,
+    pub(crate) client_auth: Ident,
+    pub(crate) token_request: Ident,
+    /// `capabilities(refresh_access_token = false, ...)`.
+    pub(crate) capabilities: Vec<(Ident, bool)>,
 }
 
 /// The connector's self-description.

@@ -312,7 +312,7 @@ fn every_independent_mistake_is_reported() {
         firsts,
         [
             "`app_id` must not be empty",
-            "unknown key `colour`; expected one of: app_id, name, description, logo_url, app_vendor_domain, categories, version, auth, credentials, allowed_credentials, settings, resource_types, entitlement_types, crate",
+            "unknown key `colour`; expected one of: app_id, name, description, logo_url, app_vendor_domain, categories, version, auth, credentials, allowed_credentials, settings, resource_types, entitlement_types, oauth, crate",
             "a connector type cannot be generic: #[connector] needs one concrete type",
             "`list_acounts` is not a standard capability; did you mean `list_accounts`?",
             "a capability takes `&self`: the connector is shared by every call",

@@ -9,3 +9,7 @@ pub use crate::connector::{Capabilities, Connector, Metadata, NoSettings};
 pub use crate::credentials::{CredentialSet, CredentialSpec};
 pub use crate::models::AppCategory;
 pub use serde::Serialize;
+
+/// The OAuth declaration types `oauth(...)` expands to.
+#[cfg(feature = "http")]
+pub use crate::oauth;

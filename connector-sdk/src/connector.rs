@@ -79,6 +79,13 @@ pub trait Connector: Send + Sync + Sized + 'static {
     /// The connector's capabilities, each with its handler.
     fn capabilities() -> Capabilities<Self>;
 
+    /// The connector's OAuth configurations (none by default): the runtime registers the
+    /// OAuth capabilities their flows give and describes them in `info` and `app_info`.
+    #[cfg(feature = "http")]
+    fn oauth() -> crate::oauth::OAuth<Self::Settings> {
+        crate::oauth::OAuth::none()
+    }
+
     /// The library entry: runs capability `capability` on a request envelope (JSON text)
     /// and returns the response or error envelope (JSON text). Never panics.
     fn dispatch<'a>(

@@ -46,7 +46,8 @@ pub struct Info {
     /// Each capability's schemas and names, in registration order.
     #[serde(serialize_with = "as_map")]
     pub capability_schema: Vec<(&'static str, CapabilitySchema)>,
-    /// Always null: OAuth scopes are not declared by Rust connectors.
+    /// The OAuth scope map of a single-credential connector with an OAuth declaration
+    /// (capability → space-separated scopes); null otherwise.
     pub oauth_scopes: Option<Value>,
     /// The schema of the one credential type of a single-credential connector (else `{}`).
     pub authentication_schema: Value,

@@ -23,6 +23,8 @@ pub mod http;
 pub mod info;
 pub(crate) mod logging;
 pub mod models;
+#[cfg(feature = "http")]
+pub mod oauth;
 pub mod page;
 pub mod prelude;
 pub(crate) mod raw_data;

@@ -271,6 +271,11 @@ impl<C: Connector> Capabilities<C> {
     }
 
     /// Adds an entry built by the runtime (`app_info`, `probe_integration`, ...).
+    pub(crate) fn into_entries(self) -> Vec<CapabilityEntry<C>> {
+        self.entries
+    }
+
+    /// Adds an entry.
     pub(crate) fn push(&mut self, entry: CapabilityEntry<C>) {
         self.entries.push(entry);
     }

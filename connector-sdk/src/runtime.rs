@@ -18,6 +18,9 @@ pub(crate) struct Runtime<C: Connector> {
     pub capabilities: Capabilities<C>,
     /// The `info` payload.
     pub info: Info,
+    /// The OAuth configurations.
+    #[cfg(feature = "http")]
+    pub oauth: crate::oauth::OAuth<C::Settings>,
     /// The settings fields marked secret (`x-secret`), for redaction.
     pub secret_settings: Vec<String>,
     /// The `app_info` payload, built on first use (it is large and rarely asked for).
@@ -61,9 +64,20 @@ impl<C: Connector> Runtime<C> {
     fn compose() -> Runtime<C> {
         let metadata = C::metadata();
         let mut capabilities = C::capabilities();
+        #[cfg(feature = "http")]
+        let oauth = C::oauth();
+        #[cfg(feature = "http")]
+        crate::oauth::register::register::<C>(&mut capabilities, &oauth);
         crate::builtins::register::<C>(&mut capabilities);
-        let info = Info::build::<C>(&metadata, &capabilities);
+        #[allow(unused_mut)]
+        let mut info = Info::build::<C>(&metadata, &capabilities);
+        #[cfg(feature = "http")]
+        {
+            info.oauth_scopes = oauth.info_scopes();
+        }
         Runtime {
+            #[cfg(feature = "http")]
+            oauth,
             secret_settings: crate::schema::secret_fields::<C::Settings>(),
             metadata,
             capabilities,

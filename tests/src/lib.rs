@@ -4,5 +4,6 @@
 //! `tests/`, fidelity, dispatch, CLI and hostile-input tests.
 
 pub mod demo_app;
+pub mod demo_oauth;
 pub mod hazard;
 pub mod tortoise;

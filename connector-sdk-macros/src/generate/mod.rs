@@ -3,6 +3,7 @@
 //! its impl block, its errors and a stand-in implementation.
 
 mod metadata;
+mod oauth;
 mod registration;
 
 use proc_macro2::TokenStream;
@@ -30,6 +31,7 @@ fn valid(connector: &Connector) -> TokenStream {
     let (settings, credentials) = (&connector.attr.settings, &connector.attr.credentials);
     let metadata = metadata::metadata(&connector.attr.metadata, krate);
     let capabilities = registration::capabilities(&connector.capabilities, krate);
+    let oauth = oauth::oauth(&connector.attr.oauth, krate, settings);
     quote! {
         #item
         #[automatically_derived]
@@ -42,6 +44,7 @@ fn valid(connector: &Connector) -> TokenStream {
             fn capabilities() -> #krate::__private::Capabilities<Self> {
                 #capabilities
             }
+            #oauth
         }
     }
 }

@@ -1,5 +1,5 @@
-//! The arguments of `#[connector(...)]` on the impl block: `key = value` pairs, each key
-//! looked up in the key table, its value kept as written.
+//! The arguments of `#[connector(...)]` on the impl block: `key = value` pairs (and
+//! `oauth(...)` lists), each key looked up in the key table, its value kept as written.
 
 use proc_macro2::TokenStream;
 use syn::parse::{Parse, ParseStream, Parser};
@@ -25,6 +25,27 @@ impl Parse for Arg {
         } else {
             input.call(syn::ext::IdentExt::parse_any)?
         };
+        // `oauth(...)`: a list of its own, kept as a call expression.
+        if input.peek(syn::token::Paren) {
+            let content;
+            let paren = syn::parenthesized!(content in input);
+            let args = Punctuated::<Expr, Token![,]>::parse_terminated(&content)?;
+            let func = Expr::Path(syn::ExprPath {
+                attrs: Vec::new(),
+                qself: None,
+                path: ident.clone().into(),
+            });
+            return Ok(Arg {
+                key: ConnectorKey::lookup(&ident),
+                ident,
+                value: Expr::Call(syn::ExprCall {
+                    attrs: Vec::new(),
+                    func: Box::new(func),
+                    paren_token: paren,
+                    args,
+                }),
+            });
+        }
         if !input.peek(Token![=]) {
             return Err(syn::Error::new(
                 ident.span(),

@@ -4,10 +4,11 @@
 use proc_macro2::Span;
 use syn::{Expr, LitStr, Path, Type};
 
+use super::oauth;
 use crate::catalogue::did_you_mean;
 use crate::errors::Errors;
 use crate::keys::{ConnectorKey, Key};
-use crate::model::{Attr, Credential, Metadata};
+use crate::model::{Attr, Credential, Metadata, OAuthDecl};
 use crate::parse::Arg;
 
 /// What the attribute's keys say; `app_id` is optional until checked.
@@ -27,6 +28,8 @@ pub(crate) struct Draft {
     resource_types: Option<Expr>,
     entitlement_types: Option<Expr>,
     krate: Option<Path>,
+    /// `oauth(...)` of the attribute and of the credentials, in order.
+    pub(crate) oauth: Vec<OAuthDecl>,
 }
 
 impl Draft {
@@ -74,6 +77,7 @@ impl Draft {
                 credentials: self.credentials,
                 allowed_credentials: self.allowed_credentials,
             },
+            oauth: self.oauth,
         })
     }
 }
@@ -92,6 +96,8 @@ pub(crate) fn validate(args: syn::Result<Vec<Arg>>, errors: &mut Errors) -> Draf
     let mut seen: Vec<ConnectorKey> = Vec::new();
     // `app_id` given with a bad value, or misspelt: that key's own error says it all.
     let mut app_id_mentioned = false;
+    // Where the attribute's own `oauth(...)` is, for "not an OAuth credential type".
+    let mut oauth_at = None;
     for Arg { key, ident, value } in args {
         let key = match key {
             Ok(key) => key,
@@ -125,7 +131,16 @@ pub(crate) fn validate(args: syn::Result<Vec<Arg>>, errors: &mut Errors) -> Draf
             ConnectorKey::Categories => draft.categories = categories(&value, errors),
             ConnectorKey::Auth => draft.auth = ty(&value, name, errors),
             ConnectorKey::Settings => draft.settings = ty(&value, name, errors),
-            ConnectorKey::Credentials => draft.credentials = credentials(&value, errors),
+            ConnectorKey::Credentials => {
+                draft.credentials = credentials(&value, &mut draft.oauth, errors)
+            }
+            ConnectorKey::OAuth => match &value {
+                Expr::Call(call) => {
+                    oauth_at = Some(ident.clone());
+                    draft.oauth.extend(oauth::oauth(call, None, errors));
+                }
+                other => errors.at(other, "expected `oauth(token_url = ..., ...)`"),
+            },
             ConnectorKey::AllowedCredentials => draft.allowed_credentials = allowed(&value, errors),
             ConnectorKey::ResourceTypes => draft.resource_types = Some(value),
             ConnectorKey::EntitlementTypes => draft.entitlement_types = Some(value),
@@ -140,7 +155,30 @@ pub(crate) fn validate(args: syn::Result<Vec<Arg>>, errors: &mut Errors) -> Draf
         ));
     }
     check_credentials(&draft, errors);
+    if let Some(at) = oauth_at {
+        check_oauth_auth(&draft, &at, errors);
+    }
     draft
+}
+
+/// The attribute's own `oauth(...)` goes with `auth = OAuthCredential` (or
+/// `OAuthClientCredential`); a multi-credential connector declares it on the credential.
+fn check_oauth_auth(draft: &Draft, at: &syn::Ident, errors: &mut Errors) {
+    if !draft.credentials.is_empty() {
+        errors.at(at, "a multi-credential connector declares `oauth(...)` on its OAuth credential: `OAuthCredential(id = \"...\", description = \"...\", oauth(...))`");
+        return;
+    }
+    let path = match &draft.auth {
+        Some(Type::Path(path)) => Some(&path.path),
+        _ => None,
+    };
+    if !path.is_some_and(oauth::is_oauth_type) {
+        let named = draft.auth.as_ref().map_or_else(
+            || "no credentials".to_owned(),
+            |ty| format!("`{}`", quote::quote!(#ty).to_string().replace(' ', "")),
+        );
+        errors.at(at, format!("`oauth(...)` needs `auth = OAuthCredential` or `auth = OAuthClientCredential`; this connector has {named}"));
+    }
 }
 
 /// The credential keys against each other: ids unique, combinations of declared ids,
@@ -254,8 +292,8 @@ fn categories(value: &Expr, errors: &mut Errors) -> Vec<Path> {
     out
 }
 
-fn credentials(value: &Expr, errors: &mut Errors) -> Vec<Credential> {
-    const SHAPE: &str = "expected `CredentialType(id = \"...\", description = \"...\")`, optionally with `optional`";
+fn credentials(value: &Expr, decls: &mut Vec<OAuthDecl>, errors: &mut Errors) -> Vec<Credential> {
+    const SHAPE: &str = "expected `CredentialType(id = \"...\", description = \"...\")`, optionally with `optional` and `oauth(...)`";
     let Expr::Array(array) = value else {
         errors.at(value, format!("`credentials` takes a list: [{SHAPE}, ...]"));
         return Vec::new();
@@ -271,6 +309,7 @@ fn credentials(value: &Expr, errors: &mut Errors) -> Vec<Credential> {
             continue;
         };
         let (mut id, mut description, mut optional) = (None, None, false);
+        let mut oauth_call = None;
         for arg in &call.args {
             match arg {
                 Expr::Assign(assign) => {
@@ -287,6 +326,13 @@ fn credentials(value: &Expr, errors: &mut Errors) -> Vec<Credential> {
                     }
                 }
                 Expr::Path(path) if path.path.is_ident("optional") => optional = true,
+                Expr::Call(inner) if matches!(&*inner.func, Expr::Path(path) if path.path.is_ident("oauth")) =>
+                {
+                    if !oauth::is_oauth_type(&ty.path) {
+                        errors.at(&inner.func, format!("`oauth(...)` needs an OAuth credential type (`OAuthCredential` or `OAuthClientCredential`), not `{}`", quote::quote!(#ty).to_string().replace(' ', "")));
+                    }
+                    oauth_call = Some(inner);
+                }
                 other => errors.at(
                     other,
                     "expected `id = \"...\"`, `description = \"...\"` or `optional`",
@@ -297,6 +343,9 @@ fn credentials(value: &Expr, errors: &mut Errors) -> Vec<Credential> {
             (Some(id), Some(description)) => {
                 if id.value().trim().is_empty() {
                     errors.at(&id, "a credential id must not be empty");
+                }
+                if let Some(call) = oauth_call {
+                    decls.extend(oauth::oauth(call, Some(id.clone()), errors));
                 }
                 out.push(Credential {
                     ty: ty.path.clone(),

@@ -3,6 +3,7 @@
 
 pub(crate) mod attr;
 mod method;
+mod oauth;
 mod signature;
 
 #[cfg(test)]
@@ -62,6 +63,7 @@ pub(crate) fn validate(input: Input) -> Result<Connector, Invalid> {
             _ => {}
         }
     }
+    oauth::check_scopes(&draft.oauth, &capabilities, &mut errors);
     let stand_in = StandIn {
         self_ty: (*item.self_ty).clone(),
         krate: draft.krate(),

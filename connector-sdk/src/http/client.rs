@@ -151,16 +151,43 @@ impl<'a> HttpClient<'a> {
         S: HttpSettings + JsonSchema + Send + Sync,
         A: Send + Sync,
     {
+        let base = parse_base_url(cx.settings().base_url())?;
+        let ca = cx.settings().ca_bundle_pem().map(str::to_owned);
+        let timeout = cx.settings().timeout();
+        Self::for_base(config, cx, base, ca, timeout, auth)
+    }
+
+    /// The client of the call of `cx` on `base_url`, whatever its settings (the runtime's
+    /// OAuth token requests).
+    pub(crate) fn for_endpoint<S, A>(
+        config: &'a HttpConfig,
+        cx: &'a Context<S, A>,
+        base_url: &str,
+        auth: Auth,
+    ) -> Result<Self>
+    where
+        S: JsonSchema + Send + Sync,
+        A: Send + Sync,
+    {
+        Self::for_base(config, cx, parse_base_url(base_url)?, None, None, auth)
+    }
+
+    fn for_base<S, A>(
+        config: &'a HttpConfig,
+        cx: &'a Context<S, A>,
+        base: Url,
+        ca: Option<String>,
+        timeout: Option<Duration>,
+        auth: Auth,
+    ) -> Result<Self>
+    where
+        S: JsonSchema + Send + Sync,
+        A: Send + Sync,
+    {
         if let Some(error) = &config.setup_error {
             return Err(error.clone());
         }
-        let base = parse_base_url(cx.settings().base_url())?;
-        let ca = cx
-            .settings()
-            .ca_bundle_pem()
-            .map(str::to_owned)
-            .or_else(|| config.ca_pem.clone());
-        let http = config.reqwest_client(ca)?;
+        let http = config.reqwest_client(ca.or_else(|| config.ca_pem.clone()))?;
         let info = cx.rate_limit();
         let caller_mode = info.and_then(|info| info.caller_override_mode);
         let mode = config
@@ -199,7 +226,7 @@ impl<'a> HttpClient<'a> {
             redact_keys: keys,
             redactor,
             deadline: cx.deadline(),
-            timeout: cx.settings().timeout().unwrap_or(config.timeout),
+            timeout: timeout.unwrap_or(config.timeout),
             mode,
             caller_retry_attempt,
             sink: cx,

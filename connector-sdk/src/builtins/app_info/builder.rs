@@ -121,6 +121,7 @@ impl Builder {
             ids: vec![app_id],
             allowed: Vec::new(),
             multi_credential: false,
+            oauth_scopes: Default::default(),
         }
     }
 
@@ -190,6 +191,7 @@ impl Builder {
                 .map(|combination| json!(combination))
                 .collect(),
             multi_credential: !specs.specs.is_empty(),
+            oauth_scopes: Default::default(),
         }
     }
 
@@ -238,10 +240,22 @@ impl Builder {
                 properties.insert(key.into(), json!({"$ref": component(name)}));
             }
         }
+        // A credential with OAuth scopes lists the capability's own scopes, and nothing
+        // when it needs none; any other lists none.
         let requirements: Vec<Value> = security
             .ids
             .iter()
-            .map(|id| json!({ id.clone(): [] }))
+            .filter_map(|id| {
+                match security.oauth_scopes.get(id) {
+                Some(scopes) if !scopes.is_empty() => scopes
+                    .iter()
+                    .find(|(capability, scope)| *capability == entry.name() && !scope.is_empty())
+                    .map(|(_, scope)| {
+                        json!({ id.clone(): scope.split_whitespace().collect::<Vec<_>>() })
+                    }),
+                _ => Some(json!({ id.clone(): [] })),
+            }
+            })
             .collect();
         json!({
             "operationId": entry.name(),

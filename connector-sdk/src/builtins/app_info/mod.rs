@@ -123,11 +123,12 @@ fn document<C: Connector>(runtime: &Runtime<C>) -> Value {
         .authentication_schema
         .as_object()
         .is_some_and(|schema| !schema.is_empty());
-    let security = if single {
+    let mut security = if single {
         builder.add_auth(info)
     } else {
         builder.add_credentials(info, &runtime.metadata.credentials)
     };
+    let oauth_settings = describe_oauth(runtime, &mut security);
 
     let envelopes = Envelopes::new();
     let mut paths = Map::new();
@@ -166,7 +167,7 @@ fn document<C: Connector>(runtime: &Runtime<C>) -> Value {
             "x-implied-access-rules": info.implied_access_rules,
             "x-resource-types": info.resource_types,
             "x-categories": {"type": "enum", "enum": info.categories},
-            "x-oauth-settings": {},
+            "x-oauth-settings": oauth_settings,
             "x-capabilities": names,
             "x-multi-credential": security.multi_credential,
             "x-probe-checks": probe_checks,
@@ -188,6 +189,47 @@ fn document<C: Connector>(runtime: &Runtime<C>) -> Value {
     })
 }
 
+/// `x-oauth-settings` (one object, or one per OAuth credential id), with the OAuth
+/// security schemes and scopes put into `security`.
+#[cfg(feature = "http")]
+fn describe_oauth<C: Connector>(runtime: &Runtime<C>, security: &mut Security) -> Value {
+    use crate::oauth::describe::{security_scheme, x_oauth_settings};
+    let implemented = |name: &str| {
+        runtime.capabilities.get(name).is_some()
+            && !runtime
+                .oauth
+                .configs()
+                .iter()
+                .any(|(_, settings)| settings.registers(name))
+    };
+    let mut by_credential = Map::new();
+    for (credential_id, settings) in runtime.oauth.configs() {
+        let described = x_oauth_settings(settings, implemented);
+        let id = match credential_id {
+            None => {
+                let id = runtime.info.app_id.to_owned();
+                security
+                    .schemes
+                    .insert(id.clone(), security_scheme(settings));
+                security.oauth_scopes.insert(id, settings.scopes.clone());
+                return described;
+            }
+            Some(id) => (*id).to_owned(),
+        };
+        security
+            .oauth_scopes
+            .insert(id.clone(), settings.scopes.clone());
+        by_credential.insert(id, described);
+    }
+    Value::Object(by_credential)
+}
+
+/// Without the HTTP toolkit there is no OAuth: `x-oauth-settings` is empty.
+#[cfg(not(feature = "http"))]
+fn describe_oauth<C: Connector>(_: &Runtime<C>, _: &mut Security) -> Value {
+    json!({})
+}
+
 /// How requests authenticate: `auth` with one credential type, or `credentials`.
 struct Security {
     /// One credential type (`Auth`), else a credential set (`Credentials`).
@@ -197,6 +239,8 @@ struct Security {
     ids: Vec<String>,
     allowed: Vec<Value>,
     multi_credential: bool,
+    /// Security id → the OAuth scope map (capability, scopes) of that credential.
+    oauth_scopes: std::collections::HashMap<String, Vec<(&'static str, &'static str)>>,
 }
 
 /// Which envelope a capability takes: the catalogue's for standard capabilities, the
