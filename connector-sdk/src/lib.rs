@@ -30,6 +30,8 @@ pub mod reply;
 pub(crate) mod runtime;
 pub(crate) mod schema;
 pub mod secret;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 pub use connector::Connector;
 #[cfg(feature = "macros")]
