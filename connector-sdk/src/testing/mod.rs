@@ -29,7 +29,7 @@ mod write_rules;
 
 pub use fixtures::{EntitlementFixture, Fixtures};
 pub use rule::{Report, Rule, Violation};
-pub use target::{Binary, InProcess, Target};
+pub use target::{Binary, CallError, InProcess, Target};
 
 use crate::connector::Connector;
 

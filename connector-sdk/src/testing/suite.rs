@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use crate::testing::fixtures::Fixtures;
 use crate::testing::rule::{Report, Rule, Violation};
 use crate::testing::spec::spec;
-use crate::testing::target::Target;
+use crate::testing::target::{CallError, Target};
 
 /// The state of one run.
 pub(crate) struct Run<'a> {
@@ -67,7 +67,11 @@ impl<'a> Run<'a> {
     pub fn send(&mut self, capability: &str, envelope: &Value) -> Option<Value> {
         let text = match self.target.call(capability, &envelope.to_string()) {
             Ok(text) => text,
-            Err(err) => {
+            Err(CallError::Unknown) => {
+                self.fail(Rule::CapabilitiesMatchInfo, capability, envelope, "the target does not know this capability");
+                return None;
+            }
+            Err(CallError::Failed(err)) => {
                 self.fail(Rule::ResponseMatchesSchema, capability, envelope, err);
                 return None;
             }

@@ -7,13 +7,22 @@ use serde_json::Value;
 
 use crate::connector::Connector;
 
+/// Why a call gave no answer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CallError {
+    /// The target does not know the capability (a CLI's usage error for an unknown subcommand).
+    Unknown,
+    /// The call failed otherwise: the process could not run or printed nothing.
+    Failed(String),
+}
+
 /// A connector the suite can call. Both calls return the envelope the connector printed.
 pub trait Target {
     /// The `info` envelope.
     fn info(&self) -> Result<Value, String>;
     /// Runs `capability` on the request envelope `request` (JSON text) and returns the
     /// answer (JSON text).
-    fn call(&self, capability: &str, request: &str) -> Result<String, String>;
+    fn call(&self, capability: &str, request: &str) -> Result<String, CallError>;
 }
 
 /// A connector value called in-process through [`Connector::dispatch`], on a
@@ -40,7 +49,7 @@ impl<C: Connector> Target for InProcess<C> {
         Ok(crate::info::info_envelope::<C>())
     }
 
-    fn call(&self, capability: &str, request: &str) -> Result<String, String> {
+    fn call(&self, capability: &str, request: &str) -> Result<String, CallError> {
         Ok(self.runtime.block_on(self.connector.dispatch(capability, request)))
     }
 }
@@ -56,20 +65,23 @@ impl Binary {
         Binary { path: path.into() }
     }
 
-    fn run(&self, args: &[&str]) -> Result<String, String> {
+    fn run(&self, args: &[&str]) -> Result<String, CallError> {
         let output = Command::new(&self.path)
             .args(args)
             .env("LUMOS_LOG_LEVEL", "ERROR")
             .output()
-            .map_err(|err| format!("cannot run {}: {err}", self.path.display()))?;
+            .map_err(|err| CallError::Failed(format!("cannot run {}: {err}", self.path.display())))?;
         let stdout = String::from_utf8_lossy(&output.stdout).trim().to_owned();
+        if stdout.is_empty() && String::from_utf8_lossy(&output.stderr).contains("unrecognized subcommand") {
+            return Err(CallError::Unknown);
+        }
         if stdout.is_empty() {
-            return Err(format!(
+            return Err(CallError::Failed(format!(
                 "{} {} printed nothing (exit {:?})",
                 self.path.display(),
                 args.first().unwrap_or(&""),
                 output.status.code()
-            ));
+            )));
         }
         Ok(stdout)
     }
@@ -77,11 +89,11 @@ impl Binary {
 
 impl Target for Binary {
     fn info(&self) -> Result<Value, String> {
-        let text = self.run(&["info"])?;
+        let text = self.run(&["info"]).map_err(|err| format!("{err:?}"))?;
         serde_json::from_str(&text).map_err(|err| format!("info printed no JSON: {err}"))
     }
 
-    fn call(&self, capability: &str, request: &str) -> Result<String, String> {
+    fn call(&self, capability: &str, request: &str) -> Result<String, CallError> {
         self.run(&[capability, "--json", request])
     }
 }

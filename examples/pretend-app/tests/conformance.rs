@@ -1,6 +1,6 @@
 //! pretend-app passes the conformance suite, in-process and through its built binary.
 
-use connector_sdk::testing::{EntitlementFixture, Fixtures, check, check_binary};
+use connector_sdk::testing::{EntitlementFixture, Fixtures, Rule, check, check_binary};
 use pretend_app::PretendApp;
 use serde_json::json;
 
@@ -18,7 +18,10 @@ fn fixtures() -> Fixtures {
 
 #[test]
 fn pretend_app_conforms_in_process() {
-    check(PretendApp::default(), fixtures());
+    let report = check(PretendApp::default(), fixtures());
+    for rule in [Rule::AssignUnassignRestores, Rule::AssignUnassignIdempotent, Rule::CreateGetDeleteRoundTrip, Rule::AssociationsReferToListedIds] {
+        assert!(report.checked.contains(&rule), "{rule} was not checked");
+    }
 }
 
 #[test]
