@@ -142,6 +142,16 @@ impl FaultyApp {
             .await;
     }
 
+    /// Answers `GET route` with a healthy paged list of `items`, paged as `shape` says.
+    pub async fn serve_list(&self, route: &str, shape: ListShape, items: Vec<Value>) {
+        Mock::given(method("GET"))
+            .and(path(route))
+            .respond_with(PagedList { shape, items: Arc::new(items), cap: usize::MAX, expire_after_first: false, served: Arc::default() })
+            .with_priority(10)
+            .mount(&self.server)
+            .await;
+    }
+
     /// Makes `GET route` misbehave as `fault` says.
     pub async fn inject(&self, route: &str, fault: Fault) {
         let mock = || Mock::given(method("GET")).and(path(route));
