@@ -46,7 +46,10 @@ struct Lab {
 impl Lab {
     fn new(flaw: Flaw) -> Self {
         let grants = BTreeSet::from([("a1".to_owned(), "admins".to_owned())]);
-        Lab { flaw, grants: Mutex::new(grants) }
+        Lab {
+            flaw,
+            grants: Mutex::new(grants),
+        }
     }
 
     fn check(&self, cx: &ContextOf<Self>) -> Result<()> {
@@ -60,19 +63,34 @@ impl Lab {
 #[connector(app_id = "lab", auth = TokenCredential)]
 impl Lab {
     /// Checks the token.
-    pub async fn validate_credentials(&self, cx: &ContextOf<Self>, _req: ValidateCredentials) -> Result<ValidatedCredentials> {
+    pub async fn validate_credentials(
+        &self,
+        cx: &ContextOf<Self>,
+        _req: ValidateCredentials,
+    ) -> Result<ValidatedCredentials> {
         self.check(cx)?;
-        Ok(ValidatedCredentials { valid: true, unique_tenant_id: "lab".into() })
+        Ok(ValidatedCredentials {
+            valid: true,
+            unique_tenant_id: "lab".into(),
+        })
     }
 
     /// Five accounts.
     #[connector(page_size = 2)]
-    pub async fn list_accounts(&self, cx: &ContextOf<Self>, _req: ListAccounts, page: PageRequest<At>) -> Result<Paged<FoundAccountData, At>> {
+    pub async fn list_accounts(
+        &self,
+        cx: &ContextOf<Self>,
+        _req: ListAccounts,
+        page: PageRequest<At>,
+    ) -> Result<Paged<FoundAccountData, At>> {
         self.check(cx)?;
         let start = page.cursor().map_or(0, |at| at.0);
         let size = page.size() as usize;
         let end = (start + size).min(ACCOUNTS.len());
-        let mut items: Vec<FoundAccountData> = ACCOUNTS[start.min(end)..end].iter().map(|id| account(id)).collect();
+        let mut items: Vec<FoundAccountData> = ACCOUNTS[start.min(end)..end]
+            .iter()
+            .map(|id| account(id))
+            .collect();
         if self.flaw == Flaw::DuplicateItems && start > 0 {
             items.push(account("a1"));
         }
@@ -85,7 +103,12 @@ impl Lab {
     }
 
     /// One entitlement.
-    pub async fn list_entitlements(&self, cx: &ContextOf<Self>, _req: ListEntitlements, _page: PageRequest<At>) -> Result<Paged<FoundEntitlementData, At>> {
+    pub async fn list_entitlements(
+        &self,
+        cx: &ContextOf<Self>,
+        _req: ListEntitlements,
+        _page: PageRequest<At>,
+    ) -> Result<Paged<FoundEntitlementData, At>> {
         self.check(cx)?;
         Ok(Paged::last(vec![FoundEntitlementData {
             entitlement_type: "group".into(),
@@ -97,7 +120,12 @@ impl Lab {
     }
 
     /// Who holds it.
-    pub async fn find_entitlement_associations(&self, cx: &ContextOf<Self>, _req: FindEntitlementAssociations, _page: PageRequest<At>) -> Result<Paged<FoundEntitlementAssociation, At>> {
+    pub async fn find_entitlement_associations(
+        &self,
+        cx: &ContextOf<Self>,
+        _req: FindEntitlementAssociations,
+        _page: PageRequest<At>,
+    ) -> Result<Paged<FoundEntitlementAssociation, At>> {
         self.check(cx)?;
         let mut found: Vec<FoundEntitlementAssociation> = self
             .grants
@@ -113,7 +141,11 @@ impl Lab {
     }
 
     /// One account.
-    pub async fn get_account(&self, cx: &ContextOf<Self>, req: GetAccount) -> Result<FoundAccountData> {
+    pub async fn get_account(
+        &self,
+        cx: &ContextOf<Self>,
+        req: GetAccount,
+    ) -> Result<FoundAccountData> {
         self.check(cx)?;
         if ACCOUNTS.contains(&req.account_id.as_str()) {
             return Ok(account(&req.account_id));
@@ -125,13 +157,20 @@ impl Lab {
     }
 
     /// Grants the entitlement.
-    pub async fn assign_entitlement(&self, cx: &ContextOf<Self>, req: AssignEntitlement) -> Result<AssignedEntitlement> {
+    pub async fn assign_entitlement(
+        &self,
+        cx: &ContextOf<Self>,
+        req: AssignEntitlement,
+    ) -> Result<AssignedEntitlement> {
         self.check(cx)?;
         let added = self
             .grants
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .insert((req.account_integration_specific_id, req.entitlement_integration_specific_id));
+            .insert((
+                req.account_integration_specific_id,
+                req.entitlement_integration_specific_id,
+            ));
         if !added && self.flaw == Flaw::NonIdempotentAssign {
             return Err(ConnectorError::bad_request("already assigned"));
         }
@@ -139,20 +178,31 @@ impl Lab {
     }
 
     /// Revokes the entitlement.
-    pub async fn unassign_entitlement(&self, cx: &ContextOf<Self>, req: UnassignEntitlement) -> Result<UnassignedEntitlement> {
+    pub async fn unassign_entitlement(
+        &self,
+        cx: &ContextOf<Self>,
+        req: UnassignEntitlement,
+    ) -> Result<UnassignedEntitlement> {
         self.check(cx)?;
         if self.flaw != Flaw::UnassignKeepsGrant {
             self.grants
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner)
-                .remove(&(req.account_integration_specific_id, req.entitlement_integration_specific_id));
+                .remove(&(
+                    req.account_integration_specific_id,
+                    req.entitlement_integration_specific_id,
+                ));
         }
         Ok(UnassignedEntitlement { unassigned: true })
     }
 }
 
 fn account(id: &str) -> FoundAccountData {
-    FoundAccountData { integration_specific_id: id.into(), email: Some(format!("{id}@lab.example")), ..Default::default() }
+    FoundAccountData {
+        integration_specific_id: id.into(),
+        email: Some(format!("{id}@lab.example")),
+        ..Default::default()
+    }
 }
 
 fn association(account: &str, entitlement: &str) -> FoundEntitlementAssociation {
@@ -175,9 +225,17 @@ fn report(flaw: Flaw) -> Report {
 /// The report breaks `rule`, and its printed form names the rule.
 fn assert_breaks(flaw: Flaw, rule: Rule) {
     let report = report(flaw);
-    assert!(report.violates(rule), "{flaw:?} should break {rule}; found: {:#?}", report.violations);
-    let message = std::panic::catch_unwind(|| report.assert_conforms()).expect_err("a broken rule panics");
-    let message = message.downcast_ref::<String>().cloned().unwrap_or_default();
+    assert!(
+        report.violates(rule),
+        "{flaw:?} should break {rule}; found: {:#?}",
+        report.violations
+    );
+    let message =
+        std::panic::catch_unwind(|| report.assert_conforms()).expect_err("a broken rule panics");
+    let message = message
+        .downcast_ref::<String>()
+        .cloned()
+        .unwrap_or_default();
     assert!(message.contains(&format!("[{}]", rule.name())), "{message}");
 }
 
@@ -249,7 +307,11 @@ fn accepting_any_token_breaks_wrong_credentials_rejected() {
 #[test]
 fn a_failure_shows_the_request_without_the_token() {
     let report = report(Flaw::WrongErrorCode);
-    let shown = report.violations.iter().map(ToString::to_string).collect::<String>();
+    let shown = report
+        .violations
+        .iter()
+        .map(ToString::to_string)
+        .collect::<String>();
     assert!(shown.contains("conformance-unknown-id"), "{shown}");
     assert!(!shown.contains("\"good\""), "{shown}");
 }

@@ -57,7 +57,10 @@ impl ListShape {
 
     /// SCIM's `startIndex`/`count` paging of `Resources` with `totalResults` (1-based).
     pub fn scim() -> Self {
-        ListShape { one_based: true, ..ListShape::new("startIndex", "count", "Resources", "totalResults") }
+        ListShape {
+            one_based: true,
+            ..ListShape::new("startIndex", "count", "Resources", "totalResults")
+        }
     }
 }
 
@@ -119,7 +122,9 @@ pub struct FaultyApp {
 impl FaultyApp {
     /// Starts the app (on 127.0.0.1, a free port).
     pub async fn start() -> Self {
-        FaultyApp { server: MockServer::start().await }
+        FaultyApp {
+            server: MockServer::start().await,
+        }
     }
 
     /// The app's base URL.
@@ -146,7 +151,13 @@ impl FaultyApp {
     pub async fn serve_list(&self, route: &str, shape: ListShape, items: Vec<Value>) {
         Mock::given(method("GET"))
             .and(path(route))
-            .respond_with(PagedList { shape, items: Arc::new(items), cap: usize::MAX, expire_after_first: false, served: Arc::default() })
+            .respond_with(PagedList {
+                shape,
+                items: Arc::new(items),
+                cap: usize::MAX,
+                expire_after_first: false,
+                served: Arc::default(),
+            })
             .with_priority(10)
             .mount(&self.server)
             .await;
@@ -156,7 +167,10 @@ impl FaultyApp {
     pub async fn inject(&self, route: &str, fault: Fault) {
         let mock = || Mock::given(method("GET")).and(path(route));
         let mock = match fault {
-            Fault::RateLimited { retry_after_seconds, times } => mock()
+            Fault::RateLimited {
+                retry_after_seconds,
+                times,
+            } => mock()
                 .respond_with(
                     ResponseTemplate::new(429)
                         .insert_header("retry-after", retry_after_seconds.to_string().as_str())
@@ -164,9 +178,16 @@ impl FaultyApp {
                 )
                 .up_to_n_times(times),
             Fault::ServerErrors { status, times } => mock()
-                .respond_with(ResponseTemplate::new(status).set_body_json(json!({"error": "upstream failure"})))
+                .respond_with(
+                    ResponseTemplate::new(status)
+                        .set_body_json(json!({"error": "upstream failure"})),
+                )
                 .up_to_n_times(times),
-            Fault::Slow { delay, body } => mock().respond_with(ResponseTemplate::new(200).set_body_json(body).set_delay(delay)),
+            Fault::Slow { delay, body } => mock().respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_json(body)
+                    .set_delay(delay),
+            ),
             Fault::Truncated { body } => {
                 let text = body.to_string();
                 let cut = text.len() / 2;
@@ -181,12 +202,20 @@ impl FaultyApp {
                     .insert_header("content-type", "text/html")
                     .set_body_string("<html><body>Service temporarily unavailable</body></html>"),
             ),
-            Fault::ExpiredTokenMidPaging { shape, items } => {
-                mock().respond_with(PagedList { shape, items: Arc::new(items), cap: usize::MAX, expire_after_first: true, served: Arc::default() })
-            }
-            Fault::CappedPages { shape, items, cap } => {
-                mock().respond_with(PagedList { shape, items: Arc::new(items), cap, expire_after_first: false, served: Arc::default() })
-            }
+            Fault::ExpiredTokenMidPaging { shape, items } => mock().respond_with(PagedList {
+                shape,
+                items: Arc::new(items),
+                cap: usize::MAX,
+                expire_after_first: true,
+                served: Arc::default(),
+            }),
+            Fault::CappedPages { shape, items, cap } => mock().respond_with(PagedList {
+                shape,
+                items: Arc::new(items),
+                cap,
+                expire_after_first: false,
+                served: Arc::default(),
+            }),
         };
         mock.with_priority(1).mount(&self.server).await;
     }
@@ -211,15 +240,22 @@ impl Respond for PagedList {
                 .and_then(|(_, value)| value.parse::<usize>().ok())
         };
         let base = usize::from(self.shape.one_based);
-        let start = query(&self.shape.offset_param).unwrap_or(base).saturating_sub(base);
+        let start = query(&self.shape.offset_param)
+            .unwrap_or(base)
+            .saturating_sub(base);
         if self.expire_after_first && self.served.fetch_add(1, Ordering::SeqCst) > 0 {
             return ResponseTemplate::new(401).set_body_json(json!({"error": "token expired"}));
         }
-        let size = query(&self.shape.limit_param).unwrap_or(self.items.len()).min(self.cap);
+        let size = query(&self.shape.limit_param)
+            .unwrap_or(self.items.len())
+            .min(self.cap);
         let start = start.min(self.items.len());
         let end = start.saturating_add(size).min(self.items.len());
         let mut body = Map::new();
-        body.insert(self.shape.items_key.clone(), Value::Array(self.items[start..end].to_vec()));
+        body.insert(
+            self.shape.items_key.clone(),
+            Value::Array(self.items[start..end].to_vec()),
+        );
         body.insert(self.shape.total_key.clone(), json!(self.items.len()));
         ResponseTemplate::new(200).set_body_json(Value::Object(body))
     }
@@ -228,7 +264,8 @@ impl Respond for PagedList {
 /// The parsed answer when it is an error envelope with `code`; panics naming the code found.
 #[track_caller]
 pub fn assert_error(answer: &str, code: ErrorCode) -> Value {
-    let parsed: Value = serde_json::from_str(answer).unwrap_or_else(|err| panic!("the answer is not JSON ({err}): {answer}"));
+    let parsed: Value = serde_json::from_str(answer)
+        .unwrap_or_else(|err| panic!("the answer is not JSON ({err}): {answer}"));
     let want = serde_json::to_value(code).unwrap_or_default();
     assert!(
         parsed["is_error"] == json!(true) && parsed["error"]["error_code"] == want,
@@ -240,15 +277,23 @@ pub fn assert_error(answer: &str, code: ErrorCode) -> Value {
 /// The parsed answer when it is a success envelope; panics with the error otherwise.
 #[track_caller]
 pub fn assert_success(answer: &str) -> Value {
-    let parsed: Value = serde_json::from_str(answer).unwrap_or_else(|err| panic!("the answer is not JSON ({err}): {answer}"));
-    assert!(parsed.get("is_error").is_none_or(|e| e != &json!(true)), "expected success, got: {answer}");
+    let parsed: Value = serde_json::from_str(answer)
+        .unwrap_or_else(|err| panic!("the answer is not JSON ({err}): {answer}"));
+    assert!(
+        parsed.get("is_error").is_none_or(|e| e != &json!(true)),
+        "expected success, got: {answer}"
+    );
     parsed
 }
 
 /// The sleeper was asked for exactly `expected`, in order (no real time was spent).
 #[track_caller]
 pub fn assert_waits(sleeper: &RecordingSleeper, expected: &[Duration]) {
-    assert_eq!(sleeper.waits(), expected, "the waits the connector asked for");
+    assert_eq!(
+        sleeper.waits(),
+        expected,
+        "the waits the connector asked for"
+    );
 }
 
 #[cfg(test)]
@@ -256,7 +301,10 @@ mod tests {
     use super::*;
 
     fn runtime() -> tokio::runtime::Runtime {
-        tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime")
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime")
     }
 
     async fn get(url: &str) -> (u16, String) {
@@ -271,9 +319,19 @@ mod tests {
         runtime().block_on(async {
             let app = FaultyApp::start().await;
             app.serve("/me", json!({"ok": true})).await;
-            app.inject("/me", Fault::RateLimited { retry_after_seconds: 7, times: 1 }).await;
+            app.inject(
+                "/me",
+                Fault::RateLimited {
+                    retry_after_seconds: 7,
+                    times: 1,
+                },
+            )
+            .await;
             assert_eq!(get(&format!("{}/me", app.uri())).await.0, 429);
-            assert_eq!(get(&format!("{}/me", app.uri())).await, (200, r#"{"ok":true}"#.to_owned()));
+            assert_eq!(
+                get(&format!("{}/me", app.uri())).await,
+                (200, r#"{"ok":true}"#.to_owned())
+            );
         });
     }
 
@@ -282,9 +340,20 @@ mod tests {
         runtime().block_on(async {
             let app = FaultyApp::start().await;
             let items: Vec<Value> = (0..5).map(|n| json!({"id": n})).collect();
-            app.inject("/users", Fault::CappedPages { shape: ListShape::new("offset", "limit", "users", "total"), items, cap: 2 }).await;
+            app.inject(
+                "/users",
+                Fault::CappedPages {
+                    shape: ListShape::new("offset", "limit", "users", "total"),
+                    items,
+                    cap: 2,
+                },
+            )
+            .await;
             let (_, body) = get(&format!("{}/users?offset=3&limit=100", app.uri())).await;
-            assert_eq!(serde_json::from_str::<Value>(&body).unwrap(), json!({"users": [{"id": 3}, {"id": 4}], "total": 5}));
+            assert_eq!(
+                serde_json::from_str::<Value>(&body).unwrap(),
+                json!({"users": [{"id": 3}, {"id": 4}], "total": 5})
+            );
         });
     }
 
@@ -293,9 +362,26 @@ mod tests {
         runtime().block_on(async {
             let app = FaultyApp::start().await;
             let items: Vec<Value> = (0..5).map(|n| json!({"id": n})).collect();
-            app.inject("/Users", Fault::ExpiredTokenMidPaging { shape: ListShape::scim(), items }).await;
-            assert_eq!(get(&format!("{}/Users?startIndex=1&count=2", app.uri())).await.0, 200);
-            assert_eq!(get(&format!("{}/Users?startIndex=3&count=2", app.uri())).await.0, 401);
+            app.inject(
+                "/Users",
+                Fault::ExpiredTokenMidPaging {
+                    shape: ListShape::scim(),
+                    items,
+                },
+            )
+            .await;
+            assert_eq!(
+                get(&format!("{}/Users?startIndex=1&count=2", app.uri()))
+                    .await
+                    .0,
+                200
+            );
+            assert_eq!(
+                get(&format!("{}/Users?startIndex=3&count=2", app.uri()))
+                    .await
+                    .0,
+                401
+            );
         });
     }
 
@@ -303,7 +389,13 @@ mod tests {
     fn a_truncated_body_is_not_json() {
         runtime().block_on(async {
             let app = FaultyApp::start().await;
-            app.inject("/x", Fault::Truncated { body: json!({"users": [1, 2, 3]}) }).await;
+            app.inject(
+                "/x",
+                Fault::Truncated {
+                    body: json!({"users": [1, 2, 3]}),
+                },
+            )
+            .await;
             let (status, body) = get(&format!("{}/x", app.uri())).await;
             assert_eq!(status, 200);
             assert!(serde_json::from_str::<Value>(&body).is_err(), "{body}");

@@ -40,7 +40,9 @@ impl Fixtures {
         let credentials = match credentials {
             Value::Object(fields) => fields,
             Value::Null => Map::new(),
-            other => panic!("credentials are the envelope fields {{\"auth\": ...}} or {{\"credentials\": [...]}}, not {other}"),
+            other => panic!(
+                "credentials are the envelope fields {{\"auth\": ...}} or {{\"credentials\": [...]}}, not {other}"
+            ),
         };
         Fixtures {
             settings,
@@ -57,7 +59,11 @@ impl Fixtures {
 
     /// An existing account the suite may assign `entitlement` to and unassign it from; it
     /// must not hold the entitlement before the run, and does not after.
-    pub fn assignable(mut self, account_id: impl Into<String>, entitlement: EntitlementFixture) -> Self {
+    pub fn assignable(
+        mut self,
+        account_id: impl Into<String>,
+        entitlement: EntitlementFixture,
+    ) -> Self {
         self.account = Some(account_id.into());
         self.entitlement = Some(entitlement);
         self

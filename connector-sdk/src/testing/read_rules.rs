@@ -13,7 +13,8 @@ use crate::testing::target::CallError;
 /// The message the dispatcher answers a capability it does not know with.
 fn not_dispatchable(capability: &str, answer: &Value) -> bool {
     Run::code_of(answer) == Some("unsupported_operation")
-        && answer["error"]["message"].as_str() == Some(&format!("Capability '{capability}' is not implemented."))
+        && answer["error"]["message"].as_str()
+            == Some(&format!("Capability '{capability}' is not implemented."))
 }
 
 /// A capability's minimal request: from the spec's payload schema, or from info's
@@ -21,7 +22,11 @@ fn not_dispatchable(capability: &str, answer: &Value) -> bool {
 /// changed by a request missing its required fields).
 pub(crate) fn minimal_request(run: &Run<'_>, capability: &str) -> Value {
     let document = spec();
-    if document.capabilities().get(capability).is_some_and(|c| c.level == "write") {
+    if document
+        .capabilities()
+        .get(capability)
+        .is_some_and(|c| c.level == "write")
+    {
         return json!({});
     }
     let argument = &run.info["capability_schema"][capability]["argument"];
@@ -65,26 +70,51 @@ pub(crate) fn info_complete(run: &mut Run<'_>) {
     let info = run.info.clone();
     for field in ["app_id", "version"] {
         if info[field].as_str().is_none_or(str::is_empty) {
-            run.fail(Rule::InfoComplete, "info", &request, format!("info.{field} is {}, not a non-empty string", kind(&info[field])));
+            run.fail(
+                Rule::InfoComplete,
+                "info",
+                &request,
+                format!(
+                    "info.{field} is {}, not a non-empty string",
+                    kind(&info[field])
+                ),
+            );
         }
     }
     let capabilities = run.capabilities();
     if capabilities.is_empty() {
-        run.fail(Rule::InfoComplete, "info", &request, "info.capabilities lists nothing");
+        run.fail(
+            Rule::InfoComplete,
+            "info",
+            &request,
+            "info.capabilities lists nothing",
+        );
     }
     for capability in &capabilities {
         for part in ["argument", "output"] {
             let schema = &info["capability_schema"][capability][part];
             if let Err(err) = check_schema(schema) {
-                run.fail(Rule::InfoComplete, "info", &request, format!("capability_schema.{capability}.{part} is not a valid JSON Schema: {err}"));
+                run.fail(
+                    Rule::InfoComplete,
+                    "info",
+                    &request,
+                    format!(
+                        "capability_schema.{capability}.{part} is not a valid JSON Schema: {err}"
+                    ),
+                );
             }
         }
     }
     for field in ["request_settings_schema", "authentication_schema"] {
-        if !info[field].is_null() {
-            if let Err(err) = check_schema(&info[field]) {
-                run.fail(Rule::InfoComplete, "info", &request, format!("info.{field} is not a valid JSON Schema: {err}"));
-            }
+        if !info[field].is_null()
+            && let Err(err) = check_schema(&info[field])
+        {
+            run.fail(
+                Rule::InfoComplete,
+                "info",
+                &request,
+                format!("info.{field} is not a valid JSON Schema: {err}"),
+            );
         }
     }
 }
@@ -98,15 +128,32 @@ pub(crate) fn minimal_requests(run: &mut Run<'_>) {
     for capability in names {
         let request = minimal_request(run, &capability);
         let envelope = envelope_for(run, &capability, request);
-        if !listed.contains(&capability) && run.target.call(&capability, &envelope.to_string()) == Err(CallError::Unknown) {
+        if !listed.contains(&capability)
+            && run.target.call(&capability, &envelope.to_string()) == Err(CallError::Unknown)
+        {
             run.checked(Rule::CapabilitiesMatchInfo);
             continue;
         }
-        let Some(answer) = run.send(&capability, &envelope) else { continue };
+        let Some(answer) = run.send(&capability, &envelope) else {
+            continue;
+        };
         run.checked(Rule::CapabilitiesMatchInfo);
-        match (listed.contains(&capability), not_dispatchable(&capability, &answer)) {
-            (true, true) => run.fail(Rule::CapabilitiesMatchInfo, &capability, &envelope, "info lists it but dispatch does not know it"),
-            (false, false) => run.fail(Rule::CapabilitiesMatchInfo, &capability, &envelope, "dispatch answers it but info does not list it"),
+        match (
+            listed.contains(&capability),
+            not_dispatchable(&capability, &answer),
+        ) {
+            (true, true) => run.fail(
+                Rule::CapabilitiesMatchInfo,
+                &capability,
+                &envelope,
+                "info lists it but dispatch does not know it",
+            ),
+            (false, false) => run.fail(
+                Rule::CapabilitiesMatchInfo,
+                &capability,
+                &envelope,
+                "dispatch answers it but info does not list it",
+            ),
             _ => {}
         }
         if capability == "app_info" && !is_error(&answer) {
@@ -119,8 +166,14 @@ pub(crate) fn minimal_requests(run: &mut Run<'_>) {
 fn app_info_openapi(run: &mut Run<'_>, envelope: &Value, document: &Value) {
     run.checked(Rule::AppInfoOpenApi);
     let mut problems = Vec::new();
-    if !document["openapi"].as_str().is_some_and(|v| v.starts_with("3.0")) {
-        problems.push(format!("openapi is {}, not a 3.0.x version", document["openapi"]));
+    if !document["openapi"]
+        .as_str()
+        .is_some_and(|v| v.starts_with("3.0"))
+    {
+        problems.push(format!(
+            "openapi is {}, not a 3.0.x version",
+            document["openapi"]
+        ));
     }
     for field in ["title", "version"] {
         if !document["info"][field].is_string() {
@@ -146,7 +199,12 @@ fn app_info_openapi(run: &mut Run<'_>, envelope: &Value, document: &Value) {
         problems.push("components is not an object".to_owned());
     }
     if !problems.is_empty() {
-        run.fail(Rule::AppInfoOpenApi, "app_info", envelope, problems.join("; "));
+        run.fail(
+            Rule::AppInfoOpenApi,
+            "app_info",
+            envelope,
+            problems.join("; "),
+        );
     }
 }
 
@@ -154,7 +212,11 @@ fn app_info_openapi(run: &mut Run<'_>, envelope: &Value, document: &Value) {
 fn lists(run: &mut Run<'_>) -> Vec<(String, Value)> {
     let mut found = Vec::new();
     for capability in run.capabilities() {
-        if !spec().capabilities().get(&capability).is_some_and(|c| c.list) {
+        if !spec()
+            .capabilities()
+            .get(&capability)
+            .is_some_and(|c| c.list)
+        {
             continue;
         }
         found.push((capability.clone(), minimal_request(run, &capability)));
@@ -167,15 +229,21 @@ fn lists(run: &mut Run<'_>) -> Vec<(String, Value)> {
 pub(crate) fn pagination(run: &mut Run<'_>) {
     let sizes = run.fixtures.page_sizes.clone();
     for (capability, request) in lists(run) {
-        let Some(reference) = run.walk(&capability, &request, None) else { continue };
+        let Some(reference) = run.walk(&capability, &request, None) else {
+            continue;
+        };
         let reference_set = as_set(&reference);
         let mut first_token = None;
         for &size in &sizes {
-            let Some(items) = run.walk(&capability, &request, Some(size)) else { continue };
+            let Some(items) = run.walk(&capability, &request, Some(size)) else {
+                continue;
+            };
             run.checked(Rule::PaginationSameSetAtEverySize);
             let set = as_set(&items);
             if set != reference_set {
-                let envelope = run.fixtures.envelope(request.clone(), Some(json!({"size": size})));
+                let envelope = run
+                    .fixtures
+                    .envelope(request.clone(), Some(json!({"size": size})));
                 let missing = reference_set.difference(&set).next().cloned();
                 let extra = set.difference(&reference_set).next().cloned();
                 run.fail(
@@ -190,25 +258,39 @@ pub(crate) fn pagination(run: &mut Run<'_>) {
                 );
             }
             if first_token.is_none() && items.len() > size as usize {
-                let envelope = run.fixtures.envelope(request.clone(), Some(json!({"size": size})));
-                first_token = run.send(&capability, &envelope).and_then(|a| a["page"]["token"].as_str().map(str::to_owned));
+                let envelope = run
+                    .fixtures
+                    .envelope(request.clone(), Some(json!({"size": size})));
+                first_token = run
+                    .send(&capability, &envelope)
+                    .and_then(|a| a["page"]["token"].as_str().map(str::to_owned));
             }
         }
         let mut damaged = vec!["conformance-damaged-token~!".to_owned()];
         if let Some(token) = first_token {
-            let half = token.char_indices().nth(token.chars().count() / 2).map_or(0, |(i, _)| i);
+            let half = token
+                .char_indices()
+                .nth(token.chars().count() / 2)
+                .map_or(0, |(i, _)| i);
             damaged.push(format!("{}!~", &token[..half]));
         }
         for token in damaged {
-            let envelope = run.fixtures.envelope(request.clone(), Some(json!({"size": 1, "token": token})));
-            let Some(answer) = run.send(&capability, &envelope) else { continue };
+            let envelope = run
+                .fixtures
+                .envelope(request.clone(), Some(json!({"size": 1, "token": token})));
+            let Some(answer) = run.send(&capability, &envelope) else {
+                continue;
+            };
             run.checked(Rule::DamagedTokenIsInvalidPageToken);
             if Run::code_of(&answer) != Some("invalid_page_token") {
                 run.fail(
                     Rule::DamagedTokenIsInvalidPageToken,
                     &capability,
                     &envelope,
-                    format!("answered {}", crate::testing::rule::shorten(&answer.to_string(), 300)),
+                    format!(
+                        "answered {}",
+                        crate::testing::rule::shorten(&answer.to_string(), 300)
+                    ),
                 );
             }
         }
@@ -217,7 +299,14 @@ pub(crate) fn pagination(run: &mut Run<'_>) {
 
 /// Association ids exist in list_accounts and list_entitlements.
 pub(crate) fn association_ids(run: &mut Run<'_>) {
-    if !["find_entitlement_associations", "list_accounts", "list_entitlements"].iter().all(|c| run.has(c)) {
+    if ![
+        "find_entitlement_associations",
+        "list_accounts",
+        "list_entitlements",
+    ]
+    .iter()
+    .all(|c| run.has(c))
+    {
         return;
     }
     let page = run.fixtures.page_sizes.iter().copied().max();
@@ -234,25 +323,46 @@ pub(crate) fn association_ids(run: &mut Run<'_>) {
     };
     run.checked(Rule::AssociationsReferToListedIds);
     let text = |value: &Value| value.as_str().unwrap_or_default().to_owned();
-    let account_ids: BTreeSet<String> = accounts.iter().map(|a| text(&a["integration_specific_id"])).collect();
+    let account_ids: BTreeSet<String> = accounts
+        .iter()
+        .map(|a| text(&a["integration_specific_id"]))
+        .collect();
     let entitlement_ids: BTreeSet<(String, String)> = entitlements
         .iter()
-        .map(|e| (text(&e["integration_specific_id"]), text(&e["integration_specific_resource_id"])))
+        .map(|e| {
+            (
+                text(&e["integration_specific_id"]),
+                text(&e["integration_specific_resource_id"]),
+            )
+        })
         .collect();
     let request = minimal_request(run, "find_entitlement_associations");
-    let envelope = run.fixtures.envelope(request, page.map(|size| json!({"size": size})));
+    let envelope = run
+        .fixtures
+        .envelope(request, page.map(|size| json!({"size": size})));
     for association in &associations {
         let account = text(&association["account_id"]);
-        let entitlement = (text(&association["integration_specific_entitlement_id"]), text(&association["integration_specific_resource_id"]));
+        let entitlement = (
+            text(&association["integration_specific_entitlement_id"]),
+            text(&association["integration_specific_resource_id"]),
+        );
         if !account_ids.contains(&account) {
-            run.fail(Rule::AssociationsReferToListedIds, "find_entitlement_associations", &envelope, format!("account_id {account:?} is not in list_accounts: {association}"));
+            run.fail(
+                Rule::AssociationsReferToListedIds,
+                "find_entitlement_associations",
+                &envelope,
+                format!("account_id {account:?} is not in list_accounts: {association}"),
+            );
         }
         if !entitlement_ids.contains(&entitlement) {
             run.fail(
                 Rule::AssociationsReferToListedIds,
                 "find_entitlement_associations",
                 &envelope,
-                format!("entitlement {:?} of resource {:?} is not in list_entitlements: {association}", entitlement.0, entitlement.1),
+                format!(
+                    "entitlement {:?} of resource {:?} is not in list_entitlements: {association}",
+                    entitlement.0, entitlement.1
+                ),
             );
         }
     }
@@ -263,11 +373,23 @@ pub(crate) fn unknown_id(run: &mut Run<'_>) {
     if !run.has("get_account") {
         return;
     }
-    let envelope = run.fixtures.envelope(json!({"account_id": "conformance-unknown-id-0c3f9a"}), None);
-    let Some(answer) = run.send("get_account", &envelope) else { return };
+    let envelope = run
+        .fixtures
+        .envelope(json!({"account_id": "conformance-unknown-id-0c3f9a"}), None);
+    let Some(answer) = run.send("get_account", &envelope) else {
+        return;
+    };
     run.checked(Rule::UnknownIdIsNotFound);
     if Run::code_of(&answer) != Some("not_found") {
-        run.fail(Rule::UnknownIdIsNotFound, "get_account", &envelope, format!("answered {}", crate::testing::rule::shorten(&answer.to_string(), 300)));
+        run.fail(
+            Rule::UnknownIdIsNotFound,
+            "get_account",
+            &envelope,
+            format!(
+                "answered {}",
+                crate::testing::rule::shorten(&answer.to_string(), 300)
+            ),
+        );
     }
 }
 
@@ -276,7 +398,12 @@ pub(crate) fn credentials(run: &mut Run<'_>) {
     if run.fixtures.credentials.is_empty() {
         return;
     }
-    let Some(capability) = ["validate_credentials", "list_accounts"].into_iter().find(|c| run.has(c)) else { return };
+    let Some(capability) = ["validate_credentials", "list_accounts"]
+        .into_iter()
+        .find(|c| run.has(c))
+    else {
+        return;
+    };
     let request = minimal_request(run, capability);
     let good = run.fixtures.envelope(request, None);
     let mut missing = good.clone();
@@ -289,11 +416,24 @@ pub(crate) fn credentials(run: &mut Run<'_>) {
         let spoiled: Map<String, Value> = run.fixtures.wrong();
         wrong.extend(spoiled);
     }
-    for (rule, envelope) in [(Rule::MissingCredentialsRejected, missing), (Rule::WrongCredentialsRejected, wrong)] {
-        let Some(answer) = run.send(capability, &envelope) else { continue };
+    for (rule, envelope) in [
+        (Rule::MissingCredentialsRejected, missing),
+        (Rule::WrongCredentialsRejected, wrong),
+    ] {
+        let Some(answer) = run.send(capability, &envelope) else {
+            continue;
+        };
         run.checked(rule);
         if !matches!(Run::code_of(&answer), Some("bad_request" | "unauthorized")) {
-            run.fail(rule, capability, &envelope, format!("answered {}", crate::testing::rule::shorten(&answer.to_string(), 300)));
+            run.fail(
+                rule,
+                capability,
+                &envelope,
+                format!(
+                    "answered {}",
+                    crate::testing::rule::shorten(&answer.to_string(), 300)
+                ),
+            );
         }
     }
 }

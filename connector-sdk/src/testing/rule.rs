@@ -71,22 +71,36 @@ impl Rule {
     /// What the rule demands, in one sentence.
     pub fn statement(self) -> &'static str {
         match self {
-            Rule::InfoComplete => "info names the app, lists its capabilities and gives each a valid JSON Schema",
-            Rule::CapabilitiesMatchInfo => "every capability in info is dispatchable and nothing else is",
+            Rule::InfoComplete => {
+                "info names the app, lists its capabilities and gives each a valid JSON Schema"
+            }
+            Rule::CapabilitiesMatchInfo => {
+                "every capability in info is dispatchable and nothing else is"
+            }
             Rule::AppInfoOpenApi => "app_info answers with an OpenAPI 3.0 document",
-            Rule::ResponseMatchesSchema => "every answer validates against the spec's response schema",
-            Rule::ErrorCodeAndMetadata => "an error carries one of the 22 codes with that code's metadata",
+            Rule::ResponseMatchesSchema => {
+                "every answer validates against the spec's response schema"
+            }
+            Rule::ErrorCodeAndMetadata => {
+                "an error carries one of the 22 codes with that code's metadata"
+            }
             Rule::PaginationEnds => "paging a list ends",
             Rule::PaginationTokenNotRepeated => "paging never hands out the same token twice",
             Rule::PaginationNoDuplicates => "paging never lists an item twice",
             Rule::PaginationSameSetAtEverySize => "every page size lists the same items",
             Rule::DamagedTokenIsInvalidPageToken => "a damaged page token is invalid_page_token",
-            Rule::AssociationsReferToListedIds => "association ids exist in list_accounts and list_entitlements",
+            Rule::AssociationsReferToListedIds => {
+                "association ids exist in list_accounts and list_entitlements"
+            }
             Rule::AssignUnassignRestores => "assign then unassign restores the associations",
-            Rule::AssignUnassignIdempotent => "repeating an assign or an unassign succeeds and changes nothing",
+            Rule::AssignUnassignIdempotent => {
+                "repeating an assign or an unassign succeeds and changes nothing"
+            }
             Rule::CreateGetDeleteRoundTrip => "create, get and delete round-trip",
             Rule::UnknownIdIsNotFound => "an unknown id is not_found",
-            Rule::MissingCredentialsRejected => "missing credentials are bad_request or unauthorized",
+            Rule::MissingCredentialsRejected => {
+                "missing credentials are bad_request or unauthorized"
+            }
             Rule::WrongCredentialsRejected => "wrong credentials are bad_request or unauthorized",
         }
     }
@@ -113,11 +127,17 @@ pub struct Violation {
 }
 
 impl Violation {
-    pub(crate) fn new(rule: Rule, capability: &str, request: &Value, detail: impl Into<String>) -> Self {
+    pub(crate) fn new(
+        rule: Rule,
+        capability: &str,
+        request: &Value,
+        secret_settings: &[String],
+        detail: impl Into<String>,
+    ) -> Self {
         Violation {
             rule,
             capability: capability.to_owned(),
-            request: redacted(request).to_string(),
+            request: redacted(request, secret_settings).to_string(),
             detail: detail.into(),
         }
     }
@@ -138,14 +158,22 @@ impl fmt::Display for Violation {
 }
 
 /// The envelope with its `auth` and `credentials` values replaced, so a failure never
-/// prints a secret.
-pub(crate) fn redacted(request: &Value) -> Value {
+/// prints a secret; so are the settings named in `secret_settings`.
+pub(crate) fn redacted(request: &Value, secret_settings: &[String]) -> Value {
     let mut shown = request.clone();
+    let hidden = || Value::String("<redacted>".to_owned());
     if let Some(object) = shown.as_object_mut() {
         for key in ["auth", "credentials"] {
-            if let Some(value) = object.get_mut(key) {
-                if !value.is_null() {
-                    *value = Value::String("<redacted>".to_owned());
+            if let Some(value) = object.get_mut(key)
+                && !value.is_null()
+            {
+                *value = hidden();
+            }
+        }
+        if let Some(settings) = object.get_mut("settings").and_then(Value::as_object_mut) {
+            for name in secret_settings {
+                if let Some(value) = settings.get_mut(name) {
+                    *value = hidden();
                 }
             }
         }
@@ -191,5 +219,26 @@ impl Report {
                 listed.join("\n")
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_shown_request_hides_credentials_and_secret_settings() {
+        let request = json!({
+            "auth": {"token": {"token": "t0k"}},
+            "settings": {"base_url": "https://x.example", "client_secret": "s3cret"},
+            "request": {},
+        });
+        let shown = redacted(&request, &["client_secret".to_owned()]).to_string();
+        assert!(
+            !shown.contains("t0k") && !shown.contains("s3cret"),
+            "{shown}"
+        );
+        assert!(shown.contains("https://x.example"), "{shown}");
     }
 }

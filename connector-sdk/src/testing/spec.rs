@@ -30,8 +30,8 @@ pub(crate) struct Spec {
 pub(crate) fn spec() -> &'static Spec {
     static SPEC: OnceLock<Spec> = OnceLock::new();
     SPEC.get_or_init(|| {
-        let document: Value =
-            serde_json::from_str(CAPABILITIES_JSON).expect("spec/capabilities.json is generated JSON");
+        let document: Value = serde_json::from_str(CAPABILITIES_JSON)
+            .expect("spec/capabilities.json is generated JSON");
         let capabilities = document["capabilities"]
             .as_object()
             .map(|caps| {
@@ -50,7 +50,11 @@ pub(crate) fn spec() -> &'static Spec {
                     .collect()
             })
             .unwrap_or_default();
-        Spec { document, capabilities, validators: Mutex::new(BTreeMap::new()) }
+        Spec {
+            document,
+            capabilities,
+            validators: Mutex::new(BTreeMap::new()),
+        }
     })
 }
 
@@ -86,12 +90,26 @@ impl Spec {
         let errors: Vec<String> = validator
             .iter_errors(&answer)
             .take(5)
-            .map(|err| format!("at {:?}: {}", err.instance_path().to_string(), crate::testing::rule::shorten(&err.to_string(), 300)))
+            .map(|err| {
+                format!(
+                    "at {:?}: {}",
+                    err.instance_path().to_string(),
+                    crate::testing::rule::shorten(&err.to_string(), 300)
+                )
+            })
             .collect();
-        if errors.is_empty() { Ok(()) } else { Err(errors.join("; ")) }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors.join("; "))
+        }
     }
 
-    fn validator(&self, capability: &str, branch: &str) -> Option<std::sync::Arc<jsonschema::Validator>> {
+    fn validator(
+        &self,
+        capability: &str,
+        branch: &str,
+    ) -> Option<std::sync::Arc<jsonschema::Validator>> {
         let key = format!("{capability} {branch}");
         let mut cache = self.validators.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(found) = cache.get(&key) {
@@ -129,10 +147,15 @@ fn without_nulls(value: &Value) -> Value {
 /// validates against its meta-schema); `Err` says why not.
 pub(crate) fn check_schema(schema: &Value) -> Result<(), String> {
     if !schema.is_object() && !schema.is_boolean() {
-        return Err(format!("a schema is an object or a boolean, not {}", kind(schema)));
+        return Err(format!(
+            "a schema is an object or a boolean, not {}",
+            kind(schema)
+        ));
     }
     jsonschema::meta::validate(schema).map_err(|err| err.to_string())?;
-    jsonschema::draft202012::new(schema).map(|_| ()).map_err(|err| err.to_string())
+    jsonschema::draft202012::new(schema)
+        .map(|_| ())
+        .map_err(|err| err.to_string())
 }
 
 /// The JSON kind of a value, for messages.
@@ -168,32 +191,53 @@ fn minimal_at(schema: &Value, root: &Value, depth: usize) -> Value {
     if let Some(value) = schema.get("const") {
         return value.clone();
     }
-    if let Some(first) = schema.get("enum").and_then(Value::as_array).and_then(|e| e.first()) {
+    if let Some(first) = schema
+        .get("enum")
+        .and_then(Value::as_array)
+        .and_then(|e| e.first())
+    {
         return first.clone();
     }
     if let Some(default) = schema.get("default") {
         return default.clone();
     }
     for combinator in ["allOf", "anyOf", "oneOf"] {
-        if let Some(first) = schema.get(combinator).and_then(Value::as_array).and_then(|e| e.first()) {
-            if schema.get("type").is_none() && schema.get("properties").is_none() {
-                return minimal_at(first, root, depth + 1);
-            }
+        if let Some(first) = schema
+            .get(combinator)
+            .and_then(Value::as_array)
+            .and_then(|e| e.first())
+            && schema.get("type").is_none()
+            && schema.get("properties").is_none()
+        {
+            return minimal_at(first, root, depth + 1);
         }
     }
     let ty = match schema.get("type") {
         Some(Value::String(ty)) => ty.as_str(),
-        Some(Value::Array(types)) => types.iter().filter_map(Value::as_str).find(|t| *t != "null").unwrap_or("null"),
+        Some(Value::Array(types)) => types
+            .iter()
+            .filter_map(Value::as_str)
+            .find(|t| *t != "null")
+            .unwrap_or("null"),
         _ if schema.get("properties").is_some() => "object",
         _ => "null",
     };
     match ty {
         "object" => {
             let mut object = Map::new();
-            let required = schema.get("required").and_then(Value::as_array).cloned().unwrap_or_default();
+            let required = schema
+                .get("required")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default();
             for name in required.iter().filter_map(Value::as_str) {
-                let property = schema.pointer(&format!("/properties/{}", name.replace('~', "~0").replace('/', "~1")));
-                let value = property.map(|p| minimal_at(p, root, depth + 1)).unwrap_or(Value::Null);
+                let property = schema.pointer(&format!(
+                    "/properties/{}",
+                    name.replace('~', "~0").replace('/', "~1")
+                ));
+                let value = property
+                    .map(|p| minimal_at(p, root, depth + 1))
+                    .unwrap_or(Value::Null);
                 object.insert(name.to_owned(), value);
             }
             Value::Object(object)
@@ -237,6 +281,9 @@ mod tests {
     fn a_minimal_value_has_every_required_property() {
         let schema = json!({"type": "object", "required": ["id", "n"], "properties": {
             "id": {"type": "string"}, "n": {"type": "integer", "minimum": 1}, "opt": {"type": "string"}}});
-        assert_eq!(minimal(&schema, &schema), json!({"id": "conformance-probe", "n": 1}));
+        assert_eq!(
+            minimal(&schema, &schema),
+            json!({"id": "conformance-probe", "n": 1})
+        );
     }
 }

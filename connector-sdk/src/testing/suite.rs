@@ -25,7 +25,12 @@ pub(crate) type Walk = Option<Vec<Value>>;
 
 impl<'a> Run<'a> {
     pub fn new(target: &'a dyn Target, fixtures: &'a Fixtures) -> Self {
-        Run { target, fixtures, report: Report::default(), info: Value::Null }
+        Run {
+            target,
+            fixtures,
+            report: Report::default(),
+            info: Value::Null,
+        }
     }
 
     /// Whether the author skipped `rule`.
@@ -41,11 +46,34 @@ impl<'a> Run<'a> {
     }
 
     /// Records a violation of `rule` unless the author skipped it.
-    pub fn fail(&mut self, rule: Rule, capability: &str, request: &Value, detail: impl Into<String>) {
+    pub fn fail(
+        &mut self,
+        rule: Rule,
+        capability: &str,
+        request: &Value,
+        detail: impl Into<String>,
+    ) {
         self.checked(rule);
         if !self.skipped(rule) {
-            self.report.violations.push(Violation::new(rule, capability, request, detail));
+            let secrets = self.secret_settings();
+            self.report
+                .violations
+                .push(Violation::new(rule, capability, request, &secrets, detail));
         }
+    }
+
+    /// The settings info marks `x-secret`, which a failure never shows.
+    fn secret_settings(&self) -> Vec<String> {
+        self.info["request_settings_schema"]["properties"]
+            .as_object()
+            .map(|properties| {
+                properties
+                    .iter()
+                    .filter(|(_, schema)| schema["x-secret"] == json!(true))
+                    .map(|(name, _)| name.clone())
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 
     /// Whether `info` lists `capability`.
@@ -57,7 +85,12 @@ impl<'a> Run<'a> {
     pub fn capabilities(&self) -> Vec<String> {
         self.info["capabilities"]
             .as_array()
-            .map(|caps| caps.iter().filter_map(Value::as_str).map(str::to_owned).collect())
+            .map(|caps| {
+                caps.iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_owned)
+                    .collect()
+            })
             .unwrap_or_default()
     }
 
@@ -68,7 +101,12 @@ impl<'a> Run<'a> {
         let text = match self.target.call(capability, &envelope.to_string()) {
             Ok(text) => text,
             Err(CallError::Unknown) => {
-                self.fail(Rule::CapabilitiesMatchInfo, capability, envelope, "the target does not know this capability");
+                self.fail(
+                    Rule::CapabilitiesMatchInfo,
+                    capability,
+                    envelope,
+                    "the target does not know this capability",
+                );
                 return None;
             }
             Err(CallError::Failed(err)) => {
@@ -79,7 +117,12 @@ impl<'a> Run<'a> {
         let answer: Value = match serde_json::from_str(&text) {
             Ok(answer) => answer,
             Err(err) => {
-                self.fail(Rule::ResponseMatchesSchema, capability, envelope, format!("the answer is not JSON ({err}): {text}"));
+                self.fail(
+                    Rule::ResponseMatchesSchema,
+                    capability,
+                    envelope,
+                    format!("the answer is not JSON ({err}): {text}"),
+                );
                 return None;
             }
         };
@@ -104,14 +147,25 @@ impl<'a> Run<'a> {
         let error = &answer["error"];
         let code = error["error_code"].as_str().unwrap_or_default();
         if !spec().error_codes().contains(&code) {
-            self.fail(Rule::ErrorCodeAndMetadata, capability, envelope, format!("error_code {:?} is not one of the 22 codes", error["error_code"]));
+            self.fail(
+                Rule::ErrorCodeAndMetadata,
+                capability,
+                envelope,
+                format!(
+                    "error_code {:?} is not one of the 22 codes",
+                    error["error_code"]
+                ),
+            );
             return;
         }
         let Ok(parsed) = serde_json::from_value::<crate::ErrorCode>(json!(code)) else {
             return;
         };
         let metadata = &error["error_metadata"];
-        let expected = [("fault", serde_json::to_value(parsed.fault())), ("category", serde_json::to_value(parsed.category()))];
+        let expected = [
+            ("fault", serde_json::to_value(parsed.fault())),
+            ("category", serde_json::to_value(parsed.category())),
+        ];
         for (field, want) in expected {
             let want = want.unwrap_or(Value::Null);
             if metadata[field] != want {
@@ -119,7 +173,10 @@ impl<'a> Run<'a> {
                     Rule::ErrorCodeAndMetadata,
                     capability,
                     envelope,
-                    format!("error {code}: error_metadata.{field} is {} where the code implies {want}", metadata[field]),
+                    format!(
+                        "error {code}: error_metadata.{field} is {} where the code implies {want}",
+                        metadata[field]
+                    ),
                 );
             }
         }
@@ -127,7 +184,11 @@ impl<'a> Run<'a> {
 
     /// The answer's error code when it is an error envelope.
     pub fn code_of(answer: &Value) -> Option<&str> {
-        if is_error(answer) { answer["error"]["error_code"].as_str() } else { None }
+        if is_error(answer) {
+            answer["error"]["error_code"].as_str()
+        } else {
+            None
+        }
     }
 
     /// Walks `capability` page by page at `size` (`None`: the connector's default),
@@ -145,7 +206,12 @@ impl<'a> Run<'a> {
             }
             for item in answer["response"].as_array().into_iter().flatten() {
                 if !seen_items.insert(item.to_string()) {
-                    self.fail(Rule::PaginationNoDuplicates, capability, &envelope, format!("item listed twice: {item}"));
+                    self.fail(
+                        Rule::PaginationNoDuplicates,
+                        capability,
+                        &envelope,
+                        format!("item listed twice: {item}"),
+                    );
                     return None;
                 }
                 items.push(item.clone());
@@ -156,7 +222,12 @@ impl<'a> Run<'a> {
                 return Some(items);
             };
             if !seen_tokens.insert(token.to_owned()) {
-                self.fail(Rule::PaginationTokenNotRepeated, capability, &envelope, format!("page token {token:?} handed out twice"));
+                self.fail(
+                    Rule::PaginationTokenNotRepeated,
+                    capability,
+                    &envelope,
+                    format!("page token {token:?} handed out twice"),
+                );
                 return None;
             }
             self.checked(Rule::PaginationTokenNotRepeated);
@@ -167,7 +238,12 @@ impl<'a> Run<'a> {
             page = Some(next);
         }
         let envelope = self.fixtures.envelope(request.clone(), page);
-        self.fail(Rule::PaginationEnds, capability, &envelope, format!("still paging after {} pages", self.fixtures.max_pages));
+        self.fail(
+            Rule::PaginationEnds,
+            capability,
+            &envelope,
+            format!("still paging after {} pages", self.fixtures.max_pages),
+        );
         None
     }
 }

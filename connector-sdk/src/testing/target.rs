@@ -50,7 +50,9 @@ impl<C: Connector> Target for InProcess<C> {
     }
 
     fn call(&self, capability: &str, request: &str) -> Result<String, CallError> {
-        Ok(self.runtime.block_on(self.connector.dispatch(capability, request)))
+        Ok(self
+            .runtime
+            .block_on(self.connector.dispatch(capability, request)))
     }
 }
 
@@ -70,9 +72,13 @@ impl Binary {
             .args(args)
             .env("LUMOS_LOG_LEVEL", "ERROR")
             .output()
-            .map_err(|err| CallError::Failed(format!("cannot run {}: {err}", self.path.display())))?;
+            .map_err(|err| {
+                CallError::Failed(format!("cannot run {}: {err}", self.path.display()))
+            })?;
         let stdout = String::from_utf8_lossy(&output.stdout).trim().to_owned();
-        if stdout.is_empty() && String::from_utf8_lossy(&output.stderr).contains("unrecognized subcommand") {
+        if stdout.is_empty()
+            && String::from_utf8_lossy(&output.stderr).contains("unrecognized subcommand")
+        {
             return Err(CallError::Unknown);
         }
         if stdout.is_empty() {

@@ -33,12 +33,24 @@ fn http_example_conforms() {
             .with_priority(20)
             .mount(app.server())
             .await;
-        app.serve_list("/users", ListShape::new("offset", "limit", "users", "total"), users()).await;
+        app.serve_list(
+            "/users",
+            ListShape::new("offset", "limit", "users", "total"),
+            users(),
+        )
+        .await;
         app
     });
-    let fixtures = Fixtures::new(json!({"base_url": app.uri()}), json!({"auth": {"token": {"token": TOKEN}}}));
+    let fixtures = Fixtures::new(
+        json!({"base_url": app.uri()}),
+        json!({"auth": {"token": {"token": TOKEN}}}),
+    );
     let report = check(HttpExample::default(), fixtures);
-    for rule in [Rule::PaginationSameSetAtEverySize, Rule::WrongCredentialsRejected, Rule::DamagedTokenIsInvalidPageToken] {
+    for rule in [
+        Rule::PaginationSameSetAtEverySize,
+        Rule::WrongCredentialsRejected,
+        Rule::DamagedTokenIsInvalidPageToken,
+    ] {
         assert!(report.checked.contains(&rule), "{rule} was not checked");
     }
 }

@@ -11,7 +11,10 @@ fn fixtures() -> Fixtures {
         json!({"base_url": "https://pretend.example"}),
         json!({"auth": {"token": {"token": "tok-5d41402abc4b2a76"}}}),
     )
-    .assignable("user-2", EntitlementFixture::new("engineering", "", "group", "group"))
+    .assignable(
+        "user-2",
+        EntitlementFixture::new("engineering", "", "group", "group"),
+    )
     .creatable_account(json!({"username": "conformance-new", "entitlements": []}))
     .wrong_credentials(json!({"auth": {"token": {"token": "bad-token"}}}))
 }
@@ -19,7 +22,12 @@ fn fixtures() -> Fixtures {
 #[test]
 fn pretend_app_conforms_in_process() {
     let report = check(PretendApp::default(), fixtures());
-    for rule in [Rule::AssignUnassignRestores, Rule::AssignUnassignIdempotent, Rule::CreateGetDeleteRoundTrip, Rule::AssociationsReferToListedIds] {
+    for rule in [
+        Rule::AssignUnassignRestores,
+        Rule::AssignUnassignIdempotent,
+        Rule::CreateGetDeleteRoundTrip,
+        Rule::AssociationsReferToListedIds,
+    ] {
         assert!(report.checked.contains(&rule), "{rule} was not checked");
     }
 }
