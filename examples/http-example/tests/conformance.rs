@@ -11,8 +11,8 @@ use wiremock::{Mock, ResponseTemplate};
 const TOKEN: &str = "tok-conformance-41d8";
 
 fn users() -> Vec<Value> {
-    (0..23)
-        .map(|n| json!({"id": format!("u{n}"), "email": format!("u{n}@acme.example"), "active": n % 3 != 0}))
+    (0..23_u32)
+        .map(|n| json!({"id": format!("u{n}"), "email": format!("u{n}@acme.example"), "active": !n.is_multiple_of(3)}))
         .collect()
 }
 

@@ -12,7 +12,7 @@ use wiremock::{Mock, Request, ResponseTemplate};
 const TOKEN: &str = "scim-conformance-token-91c2";
 
 fn user(n: usize) -> Value {
-    json!({"id": format!("u{n}"), "userName": format!("user{n}"), "active": n % 4 != 0})
+    json!({"id": format!("u{n}"), "userName": format!("user{n}"), "active": !n.is_multiple_of(4)})
 }
 
 fn groups() -> Vec<Value> {
