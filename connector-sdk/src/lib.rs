@@ -36,6 +36,8 @@ pub(crate) mod schema;
 pub mod secret;
 #[cfg(feature = "serve")]
 pub mod serve;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 pub use connector::Connector;
 #[cfg(feature = "macros")]

@@ -93,6 +93,12 @@ impl Default for HttpExample {
 }
 
 impl HttpExample {
+    /// The connector with another HTTP setup (tests inject a recording sleeper or a retry
+    /// policy).
+    pub fn with_http(http: HttpConfig) -> Self {
+        HttpExample { http }
+    }
+
     /// Checks the token by asking the app who it belongs to.
     pub async fn validate_credentials(
         &self,
