@@ -3,6 +3,9 @@
 # are missing (with apt-get, only as root; otherwise says what to install) and runs the
 # ignored test tests/tests/serve_console.rs, which drives headless chromium through
 # chromedriver against a server on loopback.
+#
+#   bash scripts/browser-test.sh            # install if missing, then run the browser tests
+#   bash scripts/browser-test.sh install    # only install (scripts/test-all.sh runs the tests)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,6 +19,10 @@ if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null
     echo "  sudo apt-get install chromium chromium-driver" >&2
     exit 1
   fi
+fi
+
+if [ "${1:-}" = install ]; then
+  exit 0
 fi
 
 CHROMIUM="$(command -v chromium)" CHROMEDRIVER="$(command -v chromedriver)" \

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # The whole test suite, from a clone with nothing beside it: formatting, lints, every Rust
-# test (the ones `#[ignore]`d for needing the SCIM test server included, with that server
-# started on loopback), and, only when the protocol folder is there, its wirecheck against
-# the example connectors. Installs what it needs under target/ (the pinned connector-py
-# wheel for the spec check, scim2-server from PyPI; pyyaml, and jsonschema for the
-# wirecheck), leaves nothing running, and ends by saying what it skipped.
+# test (the ones `#[ignore]`d for needing the SCIM or OAuth test server or a browser
+# included, with those servers started on loopback), and, only when the protocol folder is
+# there, its wirecheck against the example connectors. Installs what it needs: under target/
+# the pinned connector-py wheel for the spec check, scim2-server (PyPI), oauth2-mock-server
+# (npm), pyyaml and jsonschema; Debian's chromium and chromium-driver once (apt-get, as
+# root). Leaves nothing running, and ends by saying what it skipped.
 #
 #   CONNECTOR_PROTOCOL_DIR   the protocol folder holding wirecheck.py (default ../shared/protocol);
 #                            when it has no wirecheck.py, the wirecheck steps are skipped.
@@ -28,6 +29,7 @@ fi
 wire_dir=""
 cleanup() {
   bash "$root/scripts/scim-server.sh" stop || true
+  bash "$root/scripts/oauth-server.sh" stop || true
   if [ -n "$wire_dir" ]; then rm -rf "$wire_dir"; fi
 }
 trap cleanup EXIT
@@ -46,13 +48,19 @@ PYTHON="$venv/bin/python" bash tools/fetch-spec.sh
 step "SCIM test server (scim2-server 0.8.3 under target/scim-venv, on loopback)"
 bash scripts/scim-server.sh start
 
+step "OAuth test server (oauth2-mock-server 9.3.0 from npm under target/oauth-server, on loopback)"
+bash scripts/oauth-server.sh start
+
+step "browser for the dev console's test (Debian's chromium and chromium-driver, installed once)"
+bash scripts/browser-test.sh install
+
 step "cargo fmt --check"
 cargo fmt --all -- --check
 
 step "cargo clippy"
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 
-step "cargo test, the tests that need the SCIM test server included"
+step "cargo test, the tests that need the SCIM and OAuth test servers and the browser included"
 cargo test --workspace --quiet -- --include-ignored 2>&1 | tee target/cargo-test.log
 
 if [ -n "$wirecheck" ]; then
