@@ -29,6 +29,7 @@ pub(crate) mod registry;
 pub mod reply;
 pub(crate) mod runtime;
 pub(crate) mod schema;
+pub(crate) mod scrub;
 pub mod secret;
 
 pub use connector::Connector;

@@ -70,7 +70,9 @@ pub fn init(app_id: &str) -> Result<(), String> {
         .with_ansi(false)
         .with_target(true);
     if to_stderr {
-        let _ = builder.with_writer(std::io::stderr).try_init();
+        let _ = builder
+            .with_writer(crate::scrub::Scrubbing(std::io::stderr))
+            .try_init();
         return Ok(());
     }
     let path = log_file_path(app_id);
@@ -80,7 +82,9 @@ pub fn init(app_id: &str) -> Result<(), String> {
         .and_then(|()| OpenOptions::new().create(true).append(true).open(&path));
     match opened {
         Ok(file) => {
-            let _ = builder.with_writer(Mutex::new(file)).try_init();
+            let _ = builder
+                .with_writer(crate::scrub::Scrubbing(Mutex::new(file)))
+                .try_init();
         }
         Err(err) => eprintln!(
             "warning: cannot write the log file {}: {err}",

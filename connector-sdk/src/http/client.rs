@@ -179,13 +179,6 @@ impl<'a> HttpClient<'a> {
         }
         let mut keys = secret_setting_names::<S>();
         keys.extend(config.redact_keys.iter().cloned());
-        keys.extend(
-            std::env::var("LUMOS_ADDITIONAL_REDACTED_LOG_KEYS")
-                .unwrap_or_default()
-                .split(',')
-                .map(|key| key.trim().to_ascii_lowercase())
-                .filter(|key| !key.is_empty()),
-        );
         let redactor = Arc::new(Redactor::new(
             auth.secret_values(),
             keys.clone(),
