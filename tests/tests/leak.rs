@@ -106,7 +106,10 @@ impl Upstreams {
                 } else {
                     response.set_body_json(echo_body())
                 };
-                Mock::given(any()).respond_with(response).mount(&server).await;
+                Mock::given(any())
+                    .respond_with(response)
+                    .mount(&server)
+                    .await;
                 servers.push(server);
             }
             servers
@@ -188,7 +191,10 @@ fn assert_clean(what: &str, text: &str) {
 /// Asserts none of `secrets` is in `text`.
 fn assert_none_of(secrets: &[&str], what: &str, text: &str) {
     for secret in secrets {
-        assert!(!text.contains(secret), "{secret} leaked into {what}:\n{text}");
+        assert!(
+            !text.contains(secret),
+            "{secret} leaked into {what}:\n{text}"
+        );
     }
 }
 
@@ -354,7 +360,10 @@ fn no_secret_reaches_library_envelopes_logs_or_debug() {
             .unwrap_or_else(std::sync::PoisonError::into_inner),
     )
     .into_owned();
-    assert!(logged.contains("HTTP response"), "the HTTP toolkit logged nothing");
+    assert!(
+        logged.contains("HTTP response"),
+        "the HTTP toolkit logged nothing"
+    );
     assert_none_of(&library_forbidden(), "the library's DEBUG log", &logged);
 }
 
@@ -366,10 +375,15 @@ fn debug_of_every_credential_and_token_model_is_redacted() {
     };
     let shown = [
         format!("{:?}", sample::<TokenCredential>(json!({"token": TOKEN}))),
-        format!("{:?}", sample::<BasicCredential>(json!({"password": PASSWORD}))),
         format!(
             "{:?}",
-            sample::<OauthCredentials>(json!({"access_token": TOKEN, "refresh_token": UPSTREAM[4]}))
+            sample::<BasicCredential>(json!({"password": PASSWORD}))
+        ),
+        format!(
+            "{:?}",
+            sample::<OauthCredentials>(
+                json!({"access_token": TOKEN, "refresh_token": UPSTREAM[4]})
+            )
         ),
         format!(
             "{:?}",
@@ -383,7 +397,10 @@ fn debug_of_every_credential_and_token_model_is_redacted() {
                 json!({"client_secret": UPSTREAM[1], "code_verifier": UPSTREAM[3]})
             )
         ),
-        format!("{:?}", sample::<JWTCredential>(json!({"secret": UPSTREAM[1]}))),
+        format!(
+            "{:?}",
+            sample::<JWTCredential>(json!({"secret": UPSTREAM[1]}))
+        ),
     ];
     for text in shown {
         assert_clean("a Debug output", &text);

@@ -255,9 +255,7 @@ pub(crate) fn error_kind(err: &serde_json::Error) -> String {
         if let Some(rest) = message.strip_prefix(kind)
             && let Some((name, _)) = rest.split_once('`')
             && !name.is_empty()
-            && name
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '_')
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
         {
             return format!("{kind}{name}`");
         }
@@ -353,7 +351,9 @@ mod tests {
         let key = "-----BEGIN KEY-----, expected ABCD\\nsecret-tail-xyz";
         for json in [
             format!(r#"{{"request": {{}}, "auth": {{"token": {{"token": "{key}"}}}}}}"#),
-            format!(r#"{{"request": {{}}, "credentials": [{{"id": "a", "token": {{"token": "{key}"}}}}]}}"#),
+            format!(
+                r#"{{"request": {{}}, "credentials": [{{"id": "a", "token": {{"token": "{key}"}}}}]}}"#
+            ),
             format!(r#"{{"request": {{}}, "settings": {{"mode": "{key}"}}}}"#),
         ] {
             let mut deserializer = serde_json::Deserializer::from_str(&json);

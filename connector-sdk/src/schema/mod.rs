@@ -393,7 +393,6 @@ mod tests {
         );
     }
 
-
     #[test]
     fn titles_follow_python_title() {
         assert_eq!(
