@@ -35,6 +35,9 @@ Conventions (they reproduce what connector-py's pydantic models print as JSON sc
   description is described by its own name, as in the reference.
 * ``x-`` extensions that pydantic prints are kept with ``#[schemars(extend(...))]``;
   ``x-secret`` fields use ``crate::Secret``; ``x-field_type: HIDDEN`` adds ``x-hidden: true``.
+* Secret fields the spec does not mark (OAuth and JWT token fields, named in
+  ``UNMARKED_SECRET_FIELDS``) are ``crate::Secret`` too, so ``Debug`` redacts them, with
+  ``#[schemars(with)]`` their plain type: the schema stays the reference's, without ``x-secret``.
 """
 
 from __future__ import annotations
@@ -104,6 +107,17 @@ RUST_NAME = {"ErrorCode": "LegacyErrorCode"}
 NARROW_INTEGERS = {
     ("Error", "status_code"): "u16",
     ("ConnectorErrorMetadata", "retry_after_seconds"): "u64",
+}
+
+# String fields that hold a secret the spec does not mark `x-secret`: the OAuth token
+# fields and a JWT's signing secret. They are `Secret` in Rust with the plain schema.
+UNMARKED_SECRET_FIELDS = {
+    "access_token",
+    "refresh_token",
+    "id_token",
+    "client_secret",
+    "code_verifier",
+    "secret",
 }
 
 # Capabilities whose request envelope has no auth/credentials, and app_info's exemption.
@@ -649,6 +663,7 @@ class Renderer:
             ident, rename = snake_ident(pname)
             f = dict(wire=pname, ident=ident, rename=rename, spec=p, serde=[], schemars=[])
             is_secret = bool(p.get("x-secret"))
+            unmarked_secret = not is_secret and pname in UNMARKED_SECRET_FIELDS and t in (("str",), ("opt", ("str",)))
             if t[0] == "list" and has_default:
                 # pydantic `List[...] = []` (the spec marks some of these required too).
                 if p["default"] != []:
@@ -679,7 +694,9 @@ class Renderer:
                 # The schema stays the spec's integer; only the Rust type narrows.
                 f["schemars"].append(f"with = {rust_str(ty)}")
                 ty = f"Option<{narrow}>"
-            if is_secret:
+            if unmarked_secret:
+                f["schemars"].append(f"with = {rust_str(ty)}")
+            if is_secret or unmarked_secret:
                 if base[0] == "opt":
                     ty = f"Option<Secret<{self.rust_type(base[1])}>>"
                 else:

@@ -86,7 +86,9 @@ impl<S: Subscriber> tracing_subscriber::Layer<S> for AgentLogLayer {
         {
             return;
         }
-        self.sender.enqueue(log_line(event, &self.extra_keys));
+        // The call's own credential values go too, whatever their key.
+        self.sender
+            .enqueue(crate::scrub::scrub(&log_line(event, &self.extra_keys)));
     }
 }
 

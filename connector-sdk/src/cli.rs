@@ -292,14 +292,8 @@ fn log_arguments(secret_settings: &[String], capability: &str, json: &str) {
     if !tracing::enabled!(tracing::Level::INFO) {
         return;
     }
-    let extra: Vec<String> = std::env::var("LUMOS_ADDITIONAL_REDACTED_LOG_KEYS")
-        .unwrap_or_default()
-        .split(',')
-        .map(|key| key.trim().to_ascii_lowercase())
-        .filter(|key| !key.is_empty())
-        .collect();
     let shown = match serde_json::from_str::<Value>(json) {
-        Ok(value) => crate::redact::redact_request(&value, secret_settings, &extra).to_string(),
+        Ok(value) => crate::redact::redact_request(&value, secret_settings).to_string(),
         Err(_) => String::from("<not JSON>"),
     };
     tracing::info!("Command arguments: {{\"command\": \"{capability}\", \"json\": {shown}}}");

@@ -70,7 +70,11 @@ pub fn init(app_id: &str) -> Result<(), String> {
         .with_ansi(false)
         .with_target(true);
     if to_stderr {
-        crate::agent_log::try_init(builder.with_writer(std::io::stderr).finish());
+        crate::agent_log::try_init(
+            builder
+                .with_writer(crate::scrub::Scrubbing(std::io::stderr))
+                .finish(),
+        );
         return Ok(());
     }
     let path = log_file_path(app_id);
@@ -80,7 +84,11 @@ pub fn init(app_id: &str) -> Result<(), String> {
         .and_then(|()| OpenOptions::new().create(true).append(true).open(&path));
     match opened {
         Ok(file) => {
-            crate::agent_log::try_init(builder.with_writer(Mutex::new(file)).finish());
+            crate::agent_log::try_init(
+                builder
+                    .with_writer(crate::scrub::Scrubbing(Mutex::new(file)))
+                    .finish(),
+            );
         }
         Err(err) => {
             eprintln!(

@@ -1,34 +1,67 @@
-//! Redaction of secrets in JSON before it is logged.
+//! The one rule for secret key names (JSON keys, HTTP headers, query and form
+//! parameters) and the redaction of JSON by it.
 
 use serde_json::Value;
 
 /// What a redacted value is replaced with.
 pub const REDACTED_VALUE: &str = "REDACTED";
 
-/// Key names whose string values are always redacted (compared case-insensitively).
-pub const SECRET_KEYS: &[&str] = &[
-    "password",
-    "secret",
+/// Word fragments that make a normalised key name secret (see [`is_secret_key`]).
+const SECRET_FRAGMENTS: &[&str] = &[
     "token",
-    "api_key",
-    "api_token",
-    "api_secret",
-    "access_token",
-    "refresh_token",
-    "client_secret",
-    "consumer_secret",
-    "token_secret",
-    "private_key",
-    "authorization",
+    "secret",
+    "password",
+    "passwd",
+    "passphrase",
+    "apikey",
+    "session",
     "cookie",
-    "set-cookie",
+    "authorization",
+    "assertion",
+    "codeverifier",
+    "privatekey",
+    "signature",
+    "credential",
 ];
 
+/// The environment variable naming further secret keys, comma separated.
+pub(crate) const ADDITIONAL_KEYS_VAR: &str = "LUMOS_ADDITIONAL_REDACTED_LOG_KEYS";
+
+/// `key` lowercased without `_`, `-`, `.` and spaces: `Access-Token`, `access_token` and
+/// `accessToken` all become `accesstoken`.
+fn normalise(key: &str) -> String {
+    key.chars()
+        .filter(|c| !matches!(c, '_' | '-' | '.' | ' '))
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// True for a JSON key, header or query parameter name whose value must never be shown:
+/// one that contains a secret word fragment in any case or snake/camel/kebab spelling
+/// (token, secret, password, passphrase, api key, session, cookie, authorization,
+/// assertion, code verifier, private key, signature, credential), that names an auth
+/// header (`X-Auth`) or a key (`X-Access-Key`), that equals one of `extra` (settings
+/// marked secret, a connector's own names) or one named in
+/// `LUMOS_ADDITIONAL_REDACTED_LOG_KEYS`, spelled either way.
+pub(crate) fn is_secret_key(key: &str, extra: &[String]) -> bool {
+    let name = normalise(key);
+    SECRET_FRAGMENTS
+        .iter()
+        .any(|fragment| name.contains(fragment))
+        || name.ends_with("auth")
+        || name.ends_with("key")
+        || extra.iter().any(|other| normalise(other) == name)
+        || std::env::var(ADDITIONAL_KEYS_VAR).is_ok_and(|keys| {
+            keys.split(',')
+                .map(normalise)
+                .any(|other| !other.is_empty() && other == name)
+        })
+}
+
 /// Redacts a request envelope for logging: every value under `auth` and `credentials`,
-/// every value under a secret-looking key anywhere, and the settings fields in
-/// `secret_settings` (those whose schema carries `x-secret`). `extra_keys` adds key names
-/// (LUMOS_ADDITIONAL_REDACTED_LOG_KEYS).
-pub fn redact_request(request: &Value, secret_settings: &[String], extra_keys: &[String]) -> Value {
+/// the settings fields in `secret_settings` (those whose schema carries `x-secret`), and
+/// every value under a secret key anywhere ([`is_secret_key`]).
+pub fn redact_request(request: &Value, secret_settings: &[String]) -> Value {
     let mut out = request.clone();
     if let Value::Object(map) = &mut out {
         for key in ["auth", "credentials"] {
@@ -37,46 +70,32 @@ pub fn redact_request(request: &Value, secret_settings: &[String], extra_keys: &
             }
         }
         if let Some(Value::Object(settings)) = map.get_mut("settings") {
-            for name in secret_settings {
-                if let Some(value) = settings.get_mut(name) {
+            for (name, value) in settings.iter_mut() {
+                if secret_settings.iter().any(|secret| secret == name) {
                     redact_all(value);
                 }
             }
         }
     }
-    redact_keys(&mut out, extra_keys);
+    redact_keys(&mut out, secret_settings);
     out
 }
 
-/// Redacts the values of secret-looking keys anywhere in `value`.
-pub fn redact_keys(value: &mut Value, extra_keys: &[String]) {
+/// Redacts the values of secret keys ([`is_secret_key`] with `extra`) anywhere in `value`.
+pub fn redact_keys(value: &mut Value, extra: &[String]) {
     match value {
         Value::Object(map) => {
             for (key, inner) in map.iter_mut() {
-                if is_secret_key(key, extra_keys) {
+                if is_secret_key(key, extra) {
                     redact_all(inner);
                 } else {
-                    redact_keys(inner, extra_keys);
+                    redact_keys(inner, extra);
                 }
             }
         }
-        Value::Array(items) => items
-            .iter_mut()
-            .for_each(|item| redact_keys(item, extra_keys)),
+        Value::Array(items) => items.iter_mut().for_each(|item| redact_keys(item, extra)),
         _ => {}
     }
-}
-
-/// True for a key whose value must not be logged.
-pub fn is_secret_key(key: &str, extra_keys: &[String]) -> bool {
-    let lower = key.to_ascii_lowercase();
-    SECRET_KEYS.contains(&lower.as_str())
-        || extra_keys
-            .iter()
-            .any(|extra| extra.eq_ignore_ascii_case(&lower))
-        || lower.ends_with("_token")
-        || lower.ends_with("_secret")
-        || lower.ends_with("password")
 }
 
 /// Replaces every scalar inside `value` by `REDACTED` (keeping the structure).
@@ -95,31 +114,47 @@ mod tests {
     use serde_json::json;
 
     #[test]
+    fn every_spelling_of_a_secret_key_is_secret() {
+        for key in [
+            "access_token",
+            "accessToken",
+            "Access-Token",
+            "clientSecret",
+            "apiKey",
+            "X-API-Key",
+            "sessionToken",
+            "refresh-token",
+            "Authorization",
+            "Set-Cookie",
+            "code_verifier",
+            "authorizationCode",
+            "private key",
+            "client_assertion",
+            "sig_signature",
+            "passphrase",
+            "X-Auth",
+            "SESSIONID",
+        ] {
+            assert!(is_secret_key(key, &[]), "{key}");
+        }
+        for key in ["user_name", "page", "accept", "content-type", "email", "id"] {
+            assert!(!is_secret_key(key, &[]), "{key}");
+        }
+        assert!(is_secret_key("Tenant-Pin", &["tenant_pin".to_owned()]));
+    }
+
+    #[test]
     fn credentials_lists_and_nested_secret_keys_are_redacted() {
         let request = json!({
             "credentials": [{"id": "a", "basic": {"username": "u", "password": "p4ss"}}],
-            "request": {"nested": {"client_secret": "cs", "refresh_token": "rt", "name": "n"}},
-            "settings": {"mine": "m1"}
+            "request": {"nested": {"clientSecret": "cs", "Refresh-Token": "rt", "name": "n"}},
+            "settings": {"mine": "m1", "region": "eu"}
         });
-        let shown =
-            redact_request(&request, &["mine".to_owned()], &["NAME".to_owned()]).to_string();
-        for secret in ["p4ss", "\"u\"", "cs", "rt", "m1", "\"n\""] {
+        let shown = redact_request(&request, &["mine".to_owned()]).to_string();
+        for secret in ["p4ss", "\"u\"", "cs", "rt", "m1"] {
             assert!(!shown.contains(secret), "{secret} in {shown}");
         }
         assert!(shown.contains("\"id\":\"REDACTED\""));
-    }
-}
-
-#[cfg(test)]
-mod example_tests {
-    use super::*;
-
-    #[test]
-    fn credentials_and_secret_settings_are_redacted() {
-        let request = serde_json::json!({"auth": {"token": {"token": "t0k"}}, "settings": {"api_key": "k", "region": "eu"}, "request": {}});
-        let shown = redact_request(&request, &[], &[]);
-        assert!(!shown.to_string().contains("t0k"));
-        assert_eq!(shown["settings"]["region"], "eu");
-        assert_eq!(shown["settings"]["api_key"], "REDACTED");
+        assert!(shown.contains("\"region\":\"eu\"") && shown.contains("\"n\""));
     }
 }

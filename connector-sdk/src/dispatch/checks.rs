@@ -221,7 +221,7 @@ pub(crate) fn check_settings<C: Connector>(
         let mut message = String::from("Invalid settings passed on request.");
         if missing.is_empty() {
             let path = err.path().to_string();
-            let detail = without_values(&err.inner().to_string());
+            let detail = super::envelope::error_kind(err.inner());
             if path == "." {
                 message.push_str(&format!(" {detail}"));
             } else {

@@ -201,7 +201,8 @@ pub(crate) fn parse_json<T: DeserializeOwned>(json: &str) -> Result<T> {
 }
 
 /// "Invalid request - request.account_id: invalid type: integer `42`, expected a string".
-/// Values inside `auth`, `credentials` and `settings` are left out: they may be secrets.
+/// Under `auth`, `credentials` and `settings` the message is the error's kind and path
+/// only ([`error_kind`]): serde's text may quote a secret.
 pub(crate) fn describe_parse_error(err: &serde_path_to_error::Error<serde_json::Error>) -> String {
     let path = err.path().to_string();
     let inner = err.inner();
@@ -211,8 +212,8 @@ pub(crate) fn describe_parse_error(err: &serde_path_to_error::Error<serde_json::
             || path.starts_with(&format!("{root}."))
             || path.starts_with(&format!("{root}["))
     });
-    if sensitive && inner.is_data() {
-        message = without_values(&message);
+    if sensitive {
+        message = error_kind(inner);
     }
     let message = shorten(&message, MAX_DETAIL_CHARS);
     let path = shorten(&path, MAX_DETAIL_CHARS);
@@ -235,6 +236,43 @@ fn shorten(text: &str, max: usize) -> String {
         cut.push('…');
         cut
     }
+}
+
+/// What kind of error a parse error is, in words that never quote the input: the kind
+/// serde's message starts with (`invalid type`, `unknown variant`, …), with the field's
+/// name for a missing or duplicated field (a name the type declares), or the syntax
+/// error's kind.
+pub(crate) fn error_kind(err: &serde_json::Error) -> String {
+    use serde_json::error::Category;
+    match err.classify() {
+        Category::Io => return String::from("the input could not be read"),
+        Category::Eof => return String::from("unexpected end of input"),
+        Category::Syntax => return String::from("invalid JSON"),
+        Category::Data => {}
+    }
+    let message = err.to_string();
+    for kind in ["missing field `", "duplicate field `"] {
+        if let Some(rest) = message.strip_prefix(kind)
+            && let Some((name, _)) = rest.split_once('`')
+            && !name.is_empty()
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        {
+            return format!("{kind}{name}`");
+        }
+    }
+    [
+        "invalid type",
+        "invalid value",
+        "invalid length",
+        "unknown variant",
+        "unknown field",
+        "missing field",
+        "duplicate field",
+    ]
+    .into_iter()
+    .find(|kind| message.starts_with(kind))
+    .unwrap_or("invalid value")
+    .to_owned()
 }
 
 /// Drops what serde quotes of an input value (`string "…"`, `` integer `…` ``) from a message.
@@ -306,5 +344,61 @@ mod tests {
         );
         let plain = "missing field `token` at line 1 column 30";
         assert_eq!(without_values(plain), "missing field `token`");
+    }
+
+    #[test]
+    fn parse_errors_under_secret_roots_never_quote_the_input() {
+        let key = "-----BEGIN KEY-----, expected ABCD\\nsecret-tail-xyz";
+        for json in [
+            format!(r#"{{"request": {{}}, "auth": {{"token": {{"token": "{key}"}}}}}}"#),
+            format!(
+                r#"{{"request": {{}}, "credentials": [{{"id": "a", "token": {{"token": "{key}"}}}}]}}"#
+            ),
+            format!(r#"{{"request": {{}}, "settings": {{"mode": "{key}"}}}}"#),
+        ] {
+            let mut deserializer = serde_json::Deserializer::from_str(&json);
+            let err = serde_path_to_error::deserialize::<_, Shaped>(&mut deserializer)
+                .err()
+                .unwrap();
+            let message = describe_parse_error(&err);
+            assert!(
+                !message.contains("BEGIN") && !message.contains("xyz") && !message.contains("ABCD"),
+                "{message}"
+            );
+            assert!(message.starts_with("Invalid request - "), "{message}");
+        }
+    }
+
+    #[derive(serde::Deserialize)]
+    #[allow(dead_code)]
+    struct Shaped {
+        auth: Option<std::collections::HashMap<String, TokenShape>>,
+        credentials: Option<Vec<CredShape>>,
+        settings: Option<SettingsShape>,
+    }
+
+    #[derive(serde::Deserialize)]
+    #[allow(dead_code)]
+    struct TokenShape {
+        token: Mode,
+    }
+
+    #[derive(serde::Deserialize)]
+    #[allow(dead_code)]
+    struct CredShape {
+        id: String,
+        token: TokenShape,
+    }
+
+    #[derive(serde::Deserialize)]
+    #[allow(dead_code)]
+    enum Mode {
+        Fast,
+    }
+
+    #[derive(serde::Deserialize)]
+    #[allow(dead_code)]
+    struct SettingsShape {
+        mode: Mode,
     }
 }

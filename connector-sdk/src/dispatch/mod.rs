@@ -66,6 +66,17 @@ pub(crate) async fn route<C: Connector>(
         default_page_size: entry.default_page_size.unwrap_or(DEFAULT_PAGE_SIZE),
         input,
     };
+    // The call's credentials and secret settings are scrubbed from every log line and
+    // error message until it ends (a runtime-made call runs inside the one that checked them).
+    let _secrets = match &invocation.input {
+        Input::Json(json) => serde_json::from_str::<Value>(json).ok().map(|envelope| {
+            crate::scrub::register(crate::scrub::envelope_secrets(
+                &envelope,
+                &runtime.secret_settings,
+            ))
+        }),
+        Input::Checked(_) => None,
+    };
     tracing::debug!(capability = entry.name, "dispatching");
     (entry.handler)(connector, invocation).await
 }
@@ -100,14 +111,23 @@ impl From<ConnectorError> for Failure {
 }
 
 fn error_json(error: &ConnectorError, app_id: &str, raised_in: Option<&str>) -> String {
+    // The message may quote an upstream that echoed the call's own credentials.
+    let message = crate::scrub::scrub(error.message());
     tracing::error!(
         "{app_id}/{}: {} | error_fault={:?} error_category={:?}",
         error.code(),
-        error.message(),
+        message,
         error.code().fault(),
         error.code().category()
     );
-    let envelope = ErrorEnvelope::new(error.to_wire(app_id, raised_in));
+    let mut body = error.to_wire(app_id, raised_in);
+    body.message = message;
+    if let Some(metadata) = body.error_metadata.as_mut()
+        && let Some(hint) = metadata.hint.as_mut()
+    {
+        *hint = crate::scrub::scrub(hint);
+    }
+    let envelope = ErrorEnvelope::new(body);
     serde_json::to_string(&envelope).unwrap_or_else(|_| {
         // Serializing plain strings, numbers and booleans cannot fail; keep a valid envelope anyway.
         String::from(r#"{"is_error":true,"error":{"message":"The error could not be serialized.","status_code":null,"app_error_code":null,"error_code":"internal_error","app_id":"","raised_by":null,"raised_in":null,"error_metadata":{"fault":"connector","category":"internal","hint":null,"retryable":true,"throttled":false,"refreshable":false,"retry_after_seconds":null}},"raw_data":null,"page":null}"#)

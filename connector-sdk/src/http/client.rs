@@ -35,49 +35,6 @@ pub(super) fn parse_base_url(text: &str) -> Result<Url> {
     Ok(url)
 }
 
-/// The names of the settings fields whose schema is marked `x-secret`.
-fn secret_setting_names<S: JsonSchema>() -> Vec<String> {
-    let schema = schemars::SchemaGenerator::default().into_root_schema_for::<S>();
-    let value = schema.as_value();
-    let mut names = Vec::new();
-    if let Some(properties) = value.get("properties").and_then(Value::as_object) {
-        for (name, property) in properties {
-            if marks_secret(property, value, 0) {
-                names.push(name.to_ascii_lowercase());
-            }
-        }
-    }
-    names
-}
-
-/// Whether a schema (or one it refers to or combines) carries `x-secret: true`.
-fn marks_secret(schema: &Value, root: &Value, depth: u8) -> bool {
-    if depth > 8 {
-        return false;
-    }
-    if schema.get("x-secret") == Some(&Value::Bool(true)) {
-        return true;
-    }
-    if let Some(reference) = schema.get("$ref").and_then(Value::as_str)
-        && let Some(target) = reference
-            .strip_prefix('#')
-            .and_then(|pointer| root.pointer(pointer))
-        && marks_secret(target, root, depth + 1)
-    {
-        return true;
-    }
-    ["anyOf", "oneOf", "allOf"].iter().any(|key| {
-        schema
-            .get(*key)
-            .and_then(Value::as_array)
-            .is_some_and(|options| {
-                options
-                    .iter()
-                    .any(|option| marks_secret(option, root, depth + 1))
-            })
-    })
-}
-
 /// What the client records into the call's [`Context`] as it goes: the rate limiter's
 /// state after each response.
 pub(super) trait CallSink: Sync {
@@ -204,15 +161,8 @@ impl<'a> HttpClient<'a> {
         {
             limiter.seed(&snapshot, Instant::now(), SystemTime::now());
         }
-        let mut keys = secret_setting_names::<S>();
+        let mut keys = crate::schema::secret_fields::<S>();
         keys.extend(config.redact_keys.iter().cloned());
-        keys.extend(
-            std::env::var("LUMOS_ADDITIONAL_REDACTED_LOG_KEYS")
-                .unwrap_or_default()
-                .split(',')
-                .map(|key| key.trim().to_ascii_lowercase())
-                .filter(|key| !key.is_empty()),
-        );
         let redactor = Arc::new(Redactor::new(
             auth.secret_values(),
             keys.clone(),
@@ -482,21 +432,6 @@ mod tests {
             link: "/api/users?page=2".to_owned(),
         });
         assert!(error.is_none());
-    }
-
-    #[test]
-    fn secret_settings_are_found_in_the_schema() {
-        #[derive(JsonSchema)]
-        #[allow(dead_code)]
-        struct Settings {
-            base_url: String,
-            api_key: crate::Secret,
-            signing: Option<crate::Secret>,
-        }
-        assert_eq!(
-            secret_setting_names::<Settings>(),
-            vec!["api_key".to_owned(), "signing".to_owned()]
-        );
     }
 
     #[test]

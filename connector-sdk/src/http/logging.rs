@@ -1,8 +1,7 @@
-//! DEBUG logging of every request and response, with secrets redacted: the
-//! `Authorization`, `Proxy-Authorization`, `Cookie` and `Set-Cookie` headers and any
-//! secret-looking header, query parameters and JSON keys with secret-looking names, the
-//! settings marked secret, and the very values of the request's credentials wherever they
-//! appear.
+//! DEBUG logging of every request and response, with secrets redacted: headers, query
+//! and form parameters and JSON keys that the one key-name rule (`redact::is_secret_key`)
+//! calls secret, the settings marked secret, and the very values of the request's
+//! credentials wherever they appear.
 //!
 //! Events go to target `connector_sdk::http` at DEBUG level.
 
@@ -21,20 +20,6 @@ pub const LOG_TARGET: &str = "connector_sdk::http";
 
 /// How much of a body is logged, in characters.
 const BODY_PREVIEW_CHARS: usize = 8 * 1024;
-
-/// Words that make a header or query parameter name secret-looking.
-const SECRET_NAME_WORDS: &[&str] = &[
-    "auth",
-    "token",
-    "secret",
-    "password",
-    "passwd",
-    "key",
-    "cookie",
-    "session",
-    "signature",
-    "credential",
-];
 
 /// Secrets shorter than this are not searched for in text (they would mangle it).
 const MIN_SCRUBBED_SECRET_LEN: usize = 4;
@@ -74,9 +59,10 @@ impl Redactor {
         }
     }
 
-    /// `text` with every known secret value replaced.
+    /// `text` with every known secret value replaced (this client's, and those of the
+    /// calls in flight).
     pub(crate) fn scrub(&self, text: &str) -> String {
-        let mut out = text.to_owned();
+        let mut out = crate::scrub::scrub(text);
         for secret in &self.secrets {
             if out.contains(secret.as_str()) {
                 out = out.replace(secret.as_str(), crate::secret::REDACTED);
@@ -87,18 +73,15 @@ impl Redactor {
 
     /// Whether a header or query parameter named `name` holds a secret.
     pub(crate) fn is_secret_name(&self, name: &str) -> bool {
-        let lower = name.to_ascii_lowercase();
-        is_secret_key(&lower, &self.keys)
-            || self
-                .names
-                .iter()
-                .any(|extra| extra.eq_ignore_ascii_case(&lower))
-            || SECRET_NAME_WORDS.iter().any(|word| lower.contains(word))
+        is_secret_key(name, &self.keys) || is_secret_key(name, &self.names)
     }
 
     /// Redacts secret-looking keys in a JSON value.
     pub(crate) fn redact_json(&self, value: &mut Value) {
         redact_keys(value, &self.keys);
+        if !self.names.is_empty() {
+            redact_keys(value, &self.names);
+        }
     }
 
     /// The URL with secret query values redacted.

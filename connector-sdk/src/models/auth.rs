@@ -153,8 +153,9 @@ pub struct JWTCredential {
     pub claims: JWTClaims,
 
     /// The JWT secret.
+    #[schemars(with = "String")]
     #[schemars(description = "The JWT secret.")]
-    pub secret: String,
+    pub secret: Secret<String>,
 }
 
 /// JWT headers model.

@@ -9,6 +9,8 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use crate::Secret;
+
 #[allow(unused_imports)]
 use super::*;
 
@@ -22,10 +24,11 @@ pub struct AuthorizationUrl {
 
     /// A code verifier for PKCE. This is the challenge that was sent in the authorization URL when using PKCE.
     #[serde(default)]
+    #[schemars(with = "Option<String>")]
     #[schemars(
         description = "A code verifier for PKCE. This is the challenge that was sent in the authorization URL when using PKCE."
     )]
-    pub code_verifier: Option<String>,
+    pub code_verifier: Option<Secret<String>>,
 }
 
 /// Parameters for generating an OAuth authorization URL.
@@ -77,8 +80,9 @@ pub struct HandleAuthorizationCallback {
     pub client_id: String,
 
     /// The OAuth client secret associated with the client ID.
+    #[schemars(with = "String")]
     #[schemars(description = "The OAuth client secret associated with the client ID.")]
-    pub client_secret: String,
+    pub client_secret: Secret<String>,
 
     /// The redirect URI containing the authorization code returned by the OAuth provider.
     #[schemars(
@@ -93,10 +97,11 @@ pub struct HandleAuthorizationCallback {
 
     /// A code verifier for PKCE. This is returned from the get_authorization_url operation if PKCE is enabled.
     #[serde(default)]
+    #[schemars(with = "Option<String>")]
     #[schemars(
         description = "A code verifier for PKCE. This is returned from the get_authorization_url operation if PKCE is enabled."
     )]
-    pub code_verifier: Option<String>,
+    pub code_verifier: Option<Secret<String>>,
 }
 
 /// Parameters for handling a client credentials request.
@@ -116,10 +121,11 @@ pub struct HandleClientCredentials {
     pub client_id: String,
 
     /// The OAuth client secret associated with the client ID, used to authenticate the application.
+    #[schemars(with = "String")]
     #[schemars(
         description = "The OAuth client secret associated with the client ID, used to authenticate the application."
     )]
-    pub client_secret: String,
+    pub client_secret: Secret<String>,
 
     /// An array of strings representing the OAuth scopes to request, defining the access level.
     #[schemars(
@@ -137,17 +143,19 @@ pub struct HandleClientCredentials {
 )]
 pub struct OauthCredentials {
     /// The token used for authenticating API requests, providing access to the API.
+    #[schemars(with = "String")]
     #[schemars(
         description = "The token used for authenticating API requests, providing access to the API."
     )]
-    pub access_token: String,
+    pub access_token: Secret<String>,
 
     /// (Optional) A token used to refresh the access token, extending the session without re-authentication.
     #[serde(default)]
+    #[schemars(with = "Option<String>")]
     #[schemars(
         description = "(Optional) A token used to refresh the access token, extending the session without re-authentication."
     )]
-    pub refresh_token: Option<String>,
+    pub refresh_token: Option<Secret<String>>,
 
     /// The type of token, usually "bearer", indicating how the token should be used.
     #[schemars(
@@ -178,14 +186,16 @@ pub struct RefreshAccessToken {
     pub client_id: String,
 
     /// The OAuth client secret associated with the client ID.
+    #[schemars(with = "String")]
     #[schemars(description = "The OAuth client secret associated with the client ID.")]
-    pub client_secret: String,
+    pub client_secret: Secret<String>,
 
     /// The token used to obtain a new access token, extending the session.
+    #[schemars(with = "String")]
     #[schemars(
         description = "The token used to obtain a new access token, extending the session."
     )]
-    pub refresh_token: String,
+    pub refresh_token: Secret<String>,
 
     /// (Optional) A state parameter for security validation.
     #[serde(default)]

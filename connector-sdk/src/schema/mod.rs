@@ -58,7 +58,9 @@ pub(crate) fn missing_required<S: JsonSchema>(object: &Map<String, Value>) -> Ve
         .collect()
 }
 
-/// The fields of `S` whose schema marks them secret (`x-secret`).
+/// The fields of `S` whose schema marks them secret (`x-secret`, also behind a `$ref` or
+/// inside an `anyOf`/`oneOf`/`allOf`, as an optional `Secret` is): the one detector of
+/// secret settings, for redaction and scrubbing.
 pub(crate) fn secret_fields<S: JsonSchema>() -> Vec<String> {
     let schema = schema_for::<S>();
     schema
@@ -66,13 +68,37 @@ pub(crate) fn secret_fields<S: JsonSchema>() -> Vec<String> {
         .and_then(Value::as_object)
         .into_iter()
         .flatten()
-        .filter(|(_, prop)| {
-            prop.get("x-secret")
-                .and_then(Value::as_bool)
-                .unwrap_or(false)
-        })
+        .filter(|(_, prop)| marks_secret(prop, &schema, 0))
         .map(|(name, _)| name.clone())
         .collect()
+}
+
+/// Whether `schema` (inside `root`) carries `x-secret: true`.
+fn marks_secret(schema: &Value, root: &Value, depth: u8) -> bool {
+    if depth > 8 {
+        return false;
+    }
+    if schema.get("x-secret") == Some(&Value::Bool(true)) {
+        return true;
+    }
+    if let Some(reference) = schema.get("$ref").and_then(Value::as_str)
+        && let Some(target) = reference
+            .strip_prefix('#')
+            .and_then(|pointer| root.pointer(pointer))
+        && marks_secret(target, root, depth + 1)
+    {
+        return true;
+    }
+    ["anyOf", "oneOf", "allOf"].iter().any(|key| {
+        schema
+            .get(*key)
+            .and_then(Value::as_array)
+            .is_some_and(|options| {
+                options
+                    .iter()
+                    .any(|option| marks_secret(option, root, depth + 1))
+            })
+    })
 }
 
 /// The JSON schema of `T` as the reference prints it (pydantic v2 `model_json_schema()`).
@@ -351,6 +377,21 @@ fn clean_numbers(obj: &mut Map<String, Value>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn secret_settings_are_found_in_the_schema() {
+        #[derive(JsonSchema)]
+        #[allow(dead_code)]
+        struct Settings {
+            base_url: String,
+            api_key: crate::Secret,
+            signing: Option<crate::Secret>,
+        }
+        assert_eq!(
+            secret_fields::<Settings>(),
+            vec!["api_key".to_owned(), "signing".to_owned()]
+        );
+    }
 
     #[test]
     fn titles_follow_python_title() {

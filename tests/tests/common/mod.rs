@@ -149,7 +149,8 @@ pub fn pretend_app() -> PathBuf {
         .clone()
 }
 
-fn build_binary(package: &str, bin: &str) -> PathBuf {
+/// Builds `bin` of `package` (once per call) and returns its path.
+pub fn build_binary(package: &str, bin: &str) -> PathBuf {
     let workspace = Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
         .expect("the tests crate lives in the workspace");
