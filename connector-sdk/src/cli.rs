@@ -1,5 +1,6 @@
 //! The connector's command line, for on-prem deployment:
 //! `<bin> info`, `<bin> <capability> --json '<obj>' | --json-file PATH [--result-file-path out.gz]`.
+//! The author's tools live under `<bin> dev` (`dev crawl`, in [`crate::crawl`]).
 //!
 //! A capability's error is an error envelope on stdout with exit 0, as the reference.
 //! A usage error (unknown capability, bad flags, unreadable file, ...) is one line on
@@ -68,6 +69,11 @@ pub fn run_with<C: Connector>(connector: C, args: impl IntoIterator<Item = OsStr
                 .about("Print what this connector supports and how to call it")
                 .arg(result_file_arg()),
         );
+    // `dev crawl` and the other author's tools, unless a capability takes the name.
+    let dev = capabilities.get(crate::crawl::command::NAME).is_none();
+    if dev {
+        command = command.subcommand(crate::crawl::command::command());
+    }
     for entry in capabilities.entries() {
         let about = entry
             .description()
@@ -120,6 +126,10 @@ pub fn run_with<C: Connector>(connector: C, args: impl IntoIterator<Item = OsStr
         return usage_error(&format!("no capability given; `{bin} --help` lists them"));
     };
 
+    if dev && name == crate::crawl::command::NAME {
+        return crate::crawl::command::run(&connector, sub)
+            .unwrap_or_else(|message| usage_error(&message));
+    }
     if let Err(message) = crate::logging::init(metadata.app_id) {
         return usage_error(&message);
     }
