@@ -15,7 +15,7 @@ use serde_json::{Map, Value, json};
 use crate::connector::Connector;
 pub(crate) use progress::Progress;
 pub(crate) use report::Report;
-use report::{CapabilityReport, CrawlError, EXAMPLES};
+use report::{CapabilityReport, CrawlError, EXAMPLES, Skipped};
 
 /// Pages fetched at most per capability (a connector that never stops paging is an error).
 pub(crate) const DEFAULT_MAX_PAGES: u64 = 100_000;
@@ -58,6 +58,15 @@ pub(crate) async fn crawl<C: Connector>(
         .iter()
         .filter(|entry| entry.is_paginated())
     {
+        let needs = required_fields(&entry.schemas().0);
+        if !needs.is_empty() {
+            progress.done(entry.name(), &format!("skipped: its request needs {}", needs.join(", ")));
+            report.skipped.push(Skipped {
+                capability: entry.name().to_owned(),
+                needs,
+            });
+            continue;
+        }
         let walked = walk(
             connector,
             entry.name(),
@@ -301,6 +310,19 @@ fn dangling(seen: &Seen, report: &mut Report) {
             }
         }
     }
+}
+
+/// The fields a request payload schema requires: a capability that needs some cannot be
+/// crawled with an empty request.
+fn required_fields(schema: &Value) -> Vec<String> {
+    schema
+        .get("required")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .map(str::to_owned)
+        .collect()
 }
 
 /// Milliseconds since `started`.

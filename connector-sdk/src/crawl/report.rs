@@ -16,6 +16,8 @@ pub(crate) struct Report {
     pub(crate) app_id: String,
     /// One entry per list capability crawled, in the order crawled.
     pub(crate) capabilities: Vec<CapabilityReport>,
+    /// List capabilities not crawled: their request needs fields a crawl cannot invent.
+    pub(crate) skipped: Vec<Skipped>,
     /// Associations whose account or entitlement was never listed.
     pub(crate) dangling: Dangling,
     /// Every error a page answered with.
@@ -59,6 +61,15 @@ pub(crate) struct Dangling {
     pub(crate) entitlement_examples: Vec<String>,
 }
 
+/// A list capability a crawl skipped.
+#[derive(Debug, Serialize)]
+pub(crate) struct Skipped {
+    /// The capability.
+    pub(crate) capability: String,
+    /// The request fields it requires.
+    pub(crate) needs: Vec<String>,
+}
+
 /// An error one page answered with.
 #[derive(Debug, Serialize)]
 pub(crate) struct CrawlError {
@@ -80,7 +91,7 @@ impl Report {
             let (mean, max) = page_times(&cap.page_ms);
             let _ = writeln!(
                 out,
-                "  {:<40} {:>8} items {:>6} pages {:>6} duplicates  page ms: mean {mean} max {max}{}",
+                "  {:<44} {:>8} items {:>6} pages {:>6} duplicates  page ms: mean {mean} max {max}{}",
                 cap.capability,
                 cap.items,
                 cap.pages,
@@ -90,6 +101,14 @@ impl Report {
             if !cap.duplicate_examples.is_empty() {
                 let _ = writeln!(out, "    repeated: {}", cap.duplicate_examples.join(", "));
             }
+        }
+        for skipped in &self.skipped {
+            let _ = writeln!(
+                out,
+                "  {:<44} skipped: its request needs {}",
+                skipped.capability,
+                skipped.needs.join(", ")
+            );
         }
         let dangling = &self.dangling;
         let _ = writeln!(
