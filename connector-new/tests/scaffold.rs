@@ -32,13 +32,20 @@ fn every_auth_choice_builds_offline_and_passes_its_tests() {
         ("app-oauth", &["--auth", "oauth"]),
         ("app-client", &["--auth", "oauth-client-credentials"]),
         ("app-multi", &["--auth", "token", "--multi-credential"]),
-        ("app-multi-oauth", &["--auth", "oauth", "--multi-credential"]),
+        (
+            "app-multi-oauth",
+            &["--auth", "oauth", "--multi-credential"],
+        ),
     ];
     for (name, flags) in choices {
         let mut args = vec![name];
         args.extend_from_slice(flags);
         let made = connector_new(dir.path(), &args);
-        assert!(made.status.success(), "{name}: {}", String::from_utf8_lossy(&made.stderr));
+        assert!(
+            made.status.success(),
+            "{name}: {}",
+            String::from_utf8_lossy(&made.stderr)
+        );
         let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
         let tested = Command::new(cargo)
             .args(["test", "--offline", "--locked"])
@@ -53,7 +60,10 @@ fn every_auth_choice_builds_offline_and_passes_its_tests() {
             String::from_utf8_lossy(&tested.stderr)
         );
         let stdout = String::from_utf8_lossy(&tested.stdout);
-        assert!(stdout.contains("7 passed") || stdout.contains("8 passed"), "{name}: {stdout}");
+        assert!(
+            stdout.contains("7 passed") || stdout.contains("8 passed"),
+            "{name}: {stdout}"
+        );
     }
 }
 
@@ -65,7 +75,10 @@ fn an_existing_directory_is_not_overwritten() {
     let made = connector_new(dir.path(), &["taken"]);
     assert!(!made.status.success());
     assert!(String::from_utf8_lossy(&made.stderr).contains("exists already"));
-    assert_eq!(std::fs::read_to_string(dir.path().join("taken/keep.txt")).unwrap(), "mine");
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("taken/keep.txt")).unwrap(),
+        "mine"
+    );
 }
 
 #[test]

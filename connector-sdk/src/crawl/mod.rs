@@ -60,7 +60,10 @@ pub(crate) async fn crawl<C: Connector>(
     {
         let needs = required_fields(&entry.schemas().0);
         if !needs.is_empty() {
-            progress.done(entry.name(), &format!("skipped: its request needs {}", needs.join(", ")));
+            progress.done(
+                entry.name(),
+                &format!("skipped: its request needs {}", needs.join(", ")),
+            );
             report.skipped.push(Skipped {
                 capability: entry.name().to_owned(),
                 needs,

@@ -18,7 +18,12 @@ fn crawl(args: &[&str]) -> std::process::Output {
         .stderr(Stdio::piped())
         .spawn()
         .expect("run pretend-app");
-    child.stdin.take().unwrap().write_all(ENVELOPE.as_bytes()).unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(ENVELOPE.as_bytes())
+        .unwrap();
     child.wait_with_output().expect("pretend-app ends")
 }
 
@@ -26,7 +31,11 @@ fn report() -> Value {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("report.json");
     let output = crawl(&["--page-size", "7", "--report", path.to_str().unwrap()]);
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap()
 }
 
@@ -44,7 +53,10 @@ fn every_account_is_listed_once_over_its_pages() {
     let report = report();
     let accounts = capability(&report, "list_accounts");
     assert_eq!(accounts["items"], 30, "{accounts}");
-    assert_eq!(accounts["pages"], 5, "30 accounts in pages of 7: {accounts}");
+    assert_eq!(
+        accounts["pages"], 5,
+        "30 accounts in pages of 7: {accounts}"
+    );
     assert_eq!(accounts["duplicates"], 0, "{accounts}");
     assert_eq!(accounts["page_ms"].as_array().unwrap().len(), 5);
 }
@@ -52,7 +64,10 @@ fn every_account_is_listed_once_over_its_pages() {
 #[test]
 fn associations_point_at_listed_accounts_and_entitlements() {
     let report = report();
-    assert_eq!(capability(&report, "find_entitlement_associations")["complete"], true);
+    assert_eq!(
+        capability(&report, "find_entitlement_associations")["complete"],
+        true
+    );
     assert_eq!(report["dangling"]["account_ids"], 0, "{report}");
     assert_eq!(report["dangling"]["entitlement_ids"], 0, "{report}");
     assert_eq!(report["errors"], serde_json::json!([]), "{report}");
@@ -74,9 +89,15 @@ fn capabilities_whose_request_needs_fields_are_skipped_by_name() {
 fn progress_is_plain_lines_when_stderr_is_no_terminal() {
     let output = crawl(&["--page-size", "10"]);
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("list_accounts: page 3: 10 items (30 so far)"), "{stderr}");
+    assert!(
+        stderr.contains("list_accounts: page 3: 10 items (30 so far)"),
+        "{stderr}"
+    );
     let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(stdout.contains("dangling association ids: 0 accounts, 0 entitlements"), "{stdout}");
+    assert!(
+        stdout.contains("dangling association ids: 0 accounts, 0 entitlements"),
+        "{stdout}"
+    );
     assert!(!stdout.contains("crawl-t0ken") && !stderr.contains("crawl-t0ken"));
 }
 

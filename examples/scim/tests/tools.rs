@@ -4,7 +4,8 @@
 //! The replay test runs in every `cargo test` from the committed cassette
 //! (`tests/data/scim.cassette.jsonl`). The crawl and the recording need the real
 //! scim2-server (`bash scripts/scim-server.sh start`) and are `#[ignore]`d;
-//! `scripts/tools-test.sh` runs them. Recording rewrites the committed cassette.
+//! `scripts/tools-test.sh` runs them. `SCIM_UPDATE_CASSETTE=1` makes a new recording the
+//! committed cassette.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -207,7 +208,11 @@ fn the_committed_cassette_holds_no_credential() {
             .as_array()
             .expect("request headers")
             .iter()
-            .filter(|pair| pair[0].as_str().is_some_and(|name| name.eq_ignore_ascii_case("authorization")))
+            .filter(|pair| {
+                pair[0]
+                    .as_str()
+                    .is_some_and(|name| name.eq_ignore_ascii_case("authorization"))
+            })
             .map(|pair| &pair[1])
             .collect();
         assert_eq!(authorization, [&json!("REDACTED")], "{line}");
@@ -215,13 +220,14 @@ fn the_committed_cassette_holds_no_credential() {
 }
 
 #[tokio::test]
-#[ignore = "needs the SCIM test server (scripts/tools-test.sh); rewrites tests/data/scim.cassette.jsonl"]
-async fn record_the_cassette_against_the_real_server() {
+#[ignore = "needs the SCIM test server (scripts/tools-test.sh)"]
+async fn a_cassette_recorded_against_the_real_server_holds_no_token_and_replays() {
     let _server = SERVER.lock().await;
     let (base_url, token) = server();
     seed(&base_url, &token, 3).await;
-    let recording =
-        std::env::temp_dir().join(format!("scim-cassette-{}.jsonl", std::process::id()));
+    let dir = std::env::temp_dir().join(format!("scim-cassette-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let recording = dir.join("scim.cassette.jsonl");
     let cassette = Cassette::record(&recording).expect("a cassette");
     let [validated, page, account] = cassette.scope(script(&base_url, &token)).await;
     assert!(validated.get("error").is_none(), "{validated}");
@@ -232,8 +238,21 @@ async fn record_the_cassette_against_the_real_server() {
     );
     let text = std::fs::read_to_string(&recording).expect("the recording");
     assert!(!text.contains(&token), "the token reached the cassette");
-    std::fs::copy(&recording, cassette_path()).expect("the committed cassette");
-    let _ = std::fs::remove_file(&recording);
+
+    // Another host than the committed cassette's replay, so that no cached
+    // ServiceProviderConfig of that test stands in for the recorded one.
+    let replay = Cassette::replay(&recording).expect("the recording replays");
+    let [_, replayed_page, replayed_account] = replay
+        .scope(script("http://localhost:9/v2", "other-token"))
+        .await;
+    assert_eq!(replayed_page["response"], page["response"]);
+    assert_eq!(replayed_account["response"], account["response"]);
+
+    // SCIM_UPDATE_CASSETTE=1 makes this recording the committed one.
+    if std::env::var_os("SCIM_UPDATE_CASSETTE").is_some() {
+        std::fs::copy(&recording, cassette_path()).expect("the committed cassette");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[tokio::test]
