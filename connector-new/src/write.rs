@@ -1,5 +1,6 @@
 //! Writing a scaffolded crate: its files, this repository's `Cargo.lock` and toolchain,
-//! and the lock's entry for the new crate (added offline, nothing else resolved).
+//! the lock's entry for the new crate (added offline, nothing else resolved), and the
+//! formatting.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -37,7 +38,19 @@ pub(crate) fn scaffold(plan: &Plan, target: &Path, sdk: &Path) -> Result<(), Str
         let to = target.join(name);
         std::fs::copy(&from, &to).map_err(|err| io("copy", &from, err))?;
     }
-    lock_new_crate(target)
+    lock_new_crate(target)?;
+    format_new_crate(target);
+    Ok(())
+}
+
+/// Formats the new crate with `cargo fmt` (the templates' substitutions leave long lines);
+/// without rustfmt the files stay as written, which compile all the same.
+fn format_new_crate(target: &Path) {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let _ = Command::new(cargo)
+        .args(["fmt", "--all"])
+        .current_dir(target)
+        .output();
 }
 
 /// Adds the new crate to the copied `Cargo.lock` without resolving anything else

@@ -47,6 +47,12 @@ fn every_auth_choice_builds_offline_and_passes_its_tests() {
             String::from_utf8_lossy(&made.stderr)
         );
         let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+        let formatted = Command::new(&cargo)
+            .args(["fmt", "--check"])
+            .current_dir(dir.path().join(name))
+            .output()
+            .expect("run cargo fmt");
+        assert!(formatted.status.success(), "{name} is not formatted: {}", String::from_utf8_lossy(&formatted.stdout));
         let tested = Command::new(cargo)
             .args(["test", "--offline", "--locked"])
             .current_dir(dir.path().join(name))

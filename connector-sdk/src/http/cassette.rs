@@ -6,7 +6,8 @@
 //! environment.
 //!
 //! What a line holds: the method, the URL, the request's and the response's headers and
-//! bodies, and the status. Before it is written, secret-looking header and query names,
+//! bodies, and the status (the request's own headers; the headers every request of the
+//! setup carries, such as `User-Agent`, are not repeated). Before it is written, secret-looking header and query names,
 //! JSON keys with secret-looking names (the crate's one key-name rule), form fields with
 //! secret names, settings marked secret, and the very values of the request's credentials
 //! wherever they appear are replaced; the file is created with mode 0600.
