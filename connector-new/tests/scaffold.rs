@@ -52,7 +52,11 @@ fn every_auth_choice_builds_offline_and_passes_its_tests() {
             .current_dir(dir.path().join(name))
             .output()
             .expect("run cargo fmt");
-        assert!(formatted.status.success(), "{name} is not formatted: {}", String::from_utf8_lossy(&formatted.stdout));
+        assert!(
+            formatted.status.success(),
+            "{name} is not formatted: {}",
+            String::from_utf8_lossy(&formatted.stdout)
+        );
         let tested = Command::new(cargo)
             .args(["test", "--offline", "--locked"])
             .current_dir(dir.path().join(name))
