@@ -1,5 +1,6 @@
 //! The connector's command line, for on-prem deployment:
 //! `<bin> info`, `<bin> <capability> --json '<obj>' | --json-file PATH [--result-file-path out.gz]`.
+//! The author's tools live under `<bin> dev` (`dev crawl`, in [`crate::crawl`]).
 //!
 //! A capability's error is an error envelope on stdout with exit 0, as the reference.
 //! A usage error (unknown capability, bad flags, unreadable file, ...) is one line on
@@ -38,6 +39,10 @@ pub fn run<C: Connector + Default>() -> ExitCode {
     run_with(C::default(), std::env::args_os())
 }
 
+/// The subcommand of the author's and operator's tools (`dev build-bundle`, `dev crawl`,
+/// `dev http-server`).
+const DEV: &str = "dev";
+
 /// Runs the CLI of `connector` on `args` (the first one is the program name).
 pub fn run_with<C: Connector>(connector: C, args: impl IntoIterator<Item = OsString>) -> ExitCode {
     // The default hook prints the panic message, which may hold a secret.
@@ -71,8 +76,15 @@ pub fn run_with<C: Connector>(connector: C, args: impl IntoIterator<Item = OsStr
             Command::new("info")
                 .about("Print what this connector supports and how to call it")
                 .arg(result_file_arg()),
-        )
-        .subcommand(crate::bundle::dev_command());
+        );
+    // `dev build-bundle`, `dev crawl` (and `dev http-server`, read before clap by the
+    // server), unless a capability takes the name.
+    let dev = capabilities.get(DEV).is_none();
+    if dev {
+        command = command.subcommand(
+            crate::bundle::dev_command().subcommand(crate::crawl::command::crawl_command()),
+        );
+    }
     for entry in capabilities.entries() {
         let about = entry
             .description()
@@ -124,10 +136,13 @@ pub fn run_with<C: Connector>(connector: C, args: impl IntoIterator<Item = OsStr
     let Some((name, sub)) = matches.subcommand() else {
         return usage_error(&format!("no capability given; `{bin} --help` lists them"));
     };
-    if name == "dev" {
-        return crate::bundle::run_dev::<C>(sub);
+    if dev && name == DEV {
+        return match sub.subcommand() {
+            Some(("crawl", crawl)) => crate::crawl::command::run(&connector, crawl)
+                .unwrap_or_else(|message| usage_error(&message)),
+            _ => crate::bundle::run_dev::<C>(sub),
+        };
     }
-
     if let Err(message) = crate::logging::init(metadata.app_id) {
         return usage_error(&message);
     }

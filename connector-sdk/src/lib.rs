@@ -15,6 +15,7 @@ pub mod caps;
 pub mod cli;
 pub mod connector;
 pub mod context;
+pub(crate) mod crawl;
 pub mod credentials;
 pub(crate) mod dispatch;
 pub mod error;

@@ -30,6 +30,8 @@ pub struct CapabilityEntry<C: Connector> {
     pub(crate) level: CapabilityLevel,
     pub(crate) custom: bool,
     pub(crate) default_page_size: Option<u32>,
+    /// For a list capability, the item's identity fields (its schema's `x-unique-hash`).
+    pub(crate) item_identity: Option<fn() -> Vec<String>>,
     pub(crate) schemas: fn() -> (Value, Value),
     pub(crate) handler: ErasedHandler<C>,
 }
@@ -50,6 +52,7 @@ impl<C: Connector> CapabilityEntry<C> {
             level,
             custom,
             default_page_size: None,
+            item_identity: None,
             schemas,
             handler,
         }
@@ -80,6 +83,19 @@ impl<C: Connector> CapabilityEntry<C> {
     /// Whether this is a custom (non-standard) capability.
     pub fn is_custom(&self) -> bool {
         self.custom
+    }
+
+    /// Whether this is a list capability (answers in pages).
+    pub fn is_paginated(&self) -> bool {
+        self.item_identity.is_some()
+    }
+
+    /// For a list capability, the fields that identify one item (the item schema's
+    /// `x-unique-hash`; empty when it has none).
+    pub fn item_identity(&self) -> Vec<String> {
+        self.item_identity
+            .map(|fields| fields())
+            .unwrap_or_default()
     }
 
     /// The JSON schemas of the payload (`argument`) and of the response (`output`).
@@ -201,7 +217,7 @@ impl<C: Connector> Capabilities<C> {
             + Sync
             + 'static,
     {
-        self.entries.push(CapabilityEntry::new(
+        let mut entry = CapabilityEntry::new(
             Cap::NAME,
             Cap::LEVEL,
             false,
@@ -211,7 +227,9 @@ impl<C: Connector> Capabilities<C> {
                     c, invocation, handler,
                 ))
             }),
-        ));
+        );
+        entry.item_identity = Some(crate::schema::unique_hash::<Cap::Item>);
+        self.entries.push(entry);
         self
     }
 

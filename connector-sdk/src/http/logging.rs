@@ -145,7 +145,7 @@ impl Redactor {
     }
 
     /// A form-encoded body with secret fields redacted; other text unchanged.
-    fn form(&self, text: &str) -> String {
+    pub(super) fn form(&self, text: &str) -> String {
         let looks_like_form = !text.is_empty()
             && text.contains('=')
             && !text.contains(char::is_whitespace)

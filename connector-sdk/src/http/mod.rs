@@ -33,6 +33,9 @@
 //! * **DEBUG logging** of requests and responses (target `connector_sdk::http`) with
 //!   `Authorization`, cookies, API keys, secret-looking JSON keys, settings marked secret
 //!   and the credential values themselves redacted.
+//! * **Record and replay** ([`Cassette`]): `CONNECTOR_RECORD=<file>` appends every
+//!   exchange to a cassette (JSON lines, secrets redacted, mode 0600);
+//!   `CONNECTOR_REPLAY=<file>` answers from it instead of the network.
 //! * Proxy from the environment (`HTTPS_PROXY`, `HTTP_PROXY`, `NO_PROXY`), a connect
 //!   timeout of 10 s and a request timeout of 30 s.
 //!
@@ -78,6 +81,7 @@
 #![cfg(feature = "http")]
 
 mod auth;
+mod cassette;
 mod client;
 mod config;
 mod errors;
@@ -92,6 +96,7 @@ mod sleep;
 mod transport;
 
 pub use auth::{Auth, HttpAuth};
+pub use cassette::{Cassette, RECORD_ENV, REPLAY_ENV};
 pub use client::{HttpClient, path_segment};
 pub use config::{
     DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT, HttpConfig, HttpSettings,

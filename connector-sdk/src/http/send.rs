@@ -9,12 +9,13 @@ use std::time::{Duration, Instant, SystemTime};
 use reqwest::Method;
 use tokio::sync::OwnedSemaphorePermit;
 
+use super::cassette::exchange_or_replay;
 use super::errors::{self, ErrorMapper, HttpFailure, ceil_seconds, human_duration};
 use super::logging::{self, LOG_TARGET};
 use super::request::{ClientRef, RequestBuilder, Target, is_idempotent};
 use super::response::HttpResponse;
 use super::retry::{self, Cause, Decision, Failure, Progress, RetryPolicy};
-use super::transport::{Exchange, Exchanged, exchange};
+use super::transport::{Exchange, Exchanged};
 use crate::error::{ConnectorError, Result};
 
 impl RequestBuilder<'_> {
@@ -119,7 +120,13 @@ impl<'c> Sending<'c> {
         logging::log_request(&self.client.redactor, self.attempt, &outgoing);
         let started = Instant::now();
         let config = self.client.config;
-        let outcome = exchange(&self.client.http, outgoing, config.max_response_bytes).await;
+        let outcome = exchange_or_replay(
+            &self.client.http,
+            &self.client.redactor,
+            outgoing,
+            config.max_response_bytes,
+        )
+        .await?;
         drop(permit);
         match outcome {
             Ok(exchanged) => {

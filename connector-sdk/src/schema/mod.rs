@@ -37,6 +37,21 @@ pub(crate) fn list_schemas<P: JsonSchema>() -> (Value, Value) {
     )
 }
 
+/// The fields that identify one `T` (its schema's `x-unique-hash`; empty when none).
+pub(crate) fn unique_hash<T: JsonSchema>() -> Vec<String> {
+    schema_for::<T>()
+        .get("x-unique-hash")
+        .and_then(Value::as_array)
+        .map(|fields| {
+            fields
+                .iter()
+                .filter_map(Value::as_str)
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// The titles of the required fields of `S` that `object` lacks.
 pub(crate) fn missing_required<S: JsonSchema>(object: &Map<String, Value>) -> Vec<String> {
     let schema = schema_for::<S>();

@@ -16,16 +16,17 @@ use crate::connector::Connector;
 use crate::serve::app::{Served, ServedConnector};
 use crate::serve::{CallerToken, Host, Layout, ServeOptions, Server, TOKEN_ENV};
 
-/// Whether a command line's first argument asks for a server.
-pub(crate) fn is_serve_command(first: &str) -> bool {
-    matches!(first, "serve" | "dev" | "hacking")
+/// Whether a command line's first two arguments ask for a server: `serve`, `hacking`, or
+/// `dev http-server` (the other `dev` commands are the CLI's).
+pub(crate) fn is_serve_command(first: &str, second: Option<&str>) -> bool {
+    matches!(first, "serve" | "hacking") || (first == "dev" && second == Some("http-server"))
 }
 
-/// Whether `args` (the program name first) ask for a server: `serve …` or `dev …`.
+/// Whether `args` (the program name first) ask for a server: `serve …` or
+/// `dev http-server …`.
 pub fn wants_server(args: &[OsString]) -> bool {
-    args.get(1)
-        .and_then(|arg| arg.to_str())
-        .is_some_and(is_serve_command)
+    let word = |at: usize| args.get(at).and_then(|arg| arg.to_str());
+    word(1).is_some_and(|first| is_serve_command(first, word(2)))
 }
 
 /// Runs `<bin> serve …` or `<bin> dev http-server …` for one connector (`args` holds the
@@ -263,7 +264,9 @@ mod tests {
     #[test]
     fn only_serving_subcommands_are_taken() {
         assert!(wants_server(&["app".into(), "serve".into()]));
-        assert!(wants_server(&["app".into(), "dev".into()]));
+        assert!(wants_server(&["app".into(), "dev".into(), "http-server".into()]));
+        assert!(!wants_server(&["app".into(), "dev".into(), "crawl".into()]));
+        assert!(!wants_server(&["app".into(), "dev".into(), "build-bundle".into()]));
         assert!(!wants_server(&["app".into(), "list_accounts".into()]));
         assert!(!wants_server(&["app".into()]));
     }

@@ -85,7 +85,7 @@ impl Host {
                 println!("{}", help(&bin, &self));
                 ExitCode::SUCCESS
             }
-            Some(command) if crate::serve::command::is_serve_command(command) => {
+            Some(_) if crate::serve::command::wants_server(&args) => {
                 crate::serve::command::run_host(self, &args)
             }
             Some(name) if normalize(name) == LIST_APP_IDS => {
