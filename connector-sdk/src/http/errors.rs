@@ -204,7 +204,9 @@ fn finish(mut error: ConnectorError, status: u16, retry_after: Option<Duration>)
 
 /// Whole seconds, rounded up.
 pub(crate) fn ceil_seconds(duration: Duration) -> u64 {
-    duration.as_secs() + u64::from(duration.subsec_nanos() > 0)
+    duration
+        .as_secs()
+        .saturating_add(u64::from(duration.subsec_nanos() > 0))
 }
 
 /// The error of a failed response: the hooks first (request's, then config's), then the table.
