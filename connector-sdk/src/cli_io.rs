@@ -109,7 +109,15 @@ impl ResultFile {
 
 /// Standard output, checked to be open: `None` when the process was started with it
 /// closed (Rust's own `stdout` would then swallow every write as a success).
+///
+/// On Linux the standard library reopens a closed stdout on `/dev/null` read-write
+/// before `main`; that is recognised (a shell's or Rust's own redirection to `/dev/null`
+/// is write-only) and treated as closed.
 pub(crate) fn open_stdout() -> Option<File> {
+    #[cfg(target_os = "linux")]
+    if stdout_was_closed() {
+        return None;
+    }
     #[cfg(unix)]
     {
         use std::os::fd::AsFd as _;
@@ -123,6 +131,19 @@ pub(crate) fn open_stdout() -> Option<File> {
     {
         None
     }
+}
+
+/// Whether fd 1 is the `/dev/null` opened read-write that the standard library puts in
+/// place of a closed stdout.
+#[cfg(target_os = "linux")]
+fn stdout_was_closed() -> bool {
+    let null = std::fs::read_link("/proc/self/fd/1").is_ok_and(|target| target == Path::new("/dev/null"));
+    null && std::fs::read_to_string("/proc/self/fdinfo/1").is_ok_and(|info| {
+        info.lines()
+            .find_map(|line| line.strip_prefix("flags:"))
+            .and_then(|flags| u32::from_str_radix(flags.trim(), 8).ok())
+            .is_some_and(|flags| flags & 0o3 == 0o2)
+    })
 }
 
 #[cfg(test)]
