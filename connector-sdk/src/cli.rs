@@ -294,9 +294,19 @@ fn log_arguments(secret_settings: &[String], capability: &str, json: &str) {
         .map(|key| key.trim().to_ascii_lowercase())
         .filter(|key| !key.is_empty())
         .collect();
-    let shown = match serde_json::from_str::<Value>(json) {
-        Ok(value) => crate::redact::redact_request(&value, secret_settings, &extra).to_string(),
-        Err(_) => String::from("<not JSON>"),
+    // The log line is capped; a request far past the cap is not even parsed for it.
+    let max = crate::limits::MAX_LOGGED_REQUEST_CHARS.get_usize();
+    let shown = if json.len() > max.saturating_mul(64) {
+        format!("<{} bytes, too large to log>", json.len())
+    } else {
+        match serde_json::from_str::<Value>(json) {
+            Ok(value) => crate::redact::redact_request(&value, secret_settings, &extra).to_string(),
+            Err(_) => String::from("<not JSON>"),
+        }
+    };
+    let shown = match shown.char_indices().nth(max) {
+        Some((cut, _)) => format!("{}…(truncated)", &shown[..cut]),
+        None => shown,
     };
     tracing::info!("Command arguments: {{\"command\": \"{capability}\", \"json\": {shown}}}");
 }

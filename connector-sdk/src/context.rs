@@ -218,3 +218,20 @@ impl<S, A> Context<S, A> {
             .then(|| serde_json::json!({ "current_state": Value::Object(state.clone()) }))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_absurd_max_execution_time_is_clamped_not_a_panic() {
+        for seconds in [i64::MAX, i64::MIN, -1, 0] {
+            let info = RateLimitRequestInfo {
+                max_execution_time: Some(seconds),
+                ..Default::default()
+            };
+            let cx = Context::for_tests_with("app", "test", (), (), Some(info));
+            assert!(cx.deadline() <= Instant::now() + MAX_EXECUTION_TIME);
+        }
+    }
+}

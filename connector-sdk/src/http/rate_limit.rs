@@ -391,6 +391,29 @@ mod tests {
     }
 
     #[test]
+    fn absurd_snapshots_and_headers_neither_panic_nor_wait_past_reason() {
+        let now = Instant::now();
+        let wall = SystemTime::now();
+        let seeded = limiter(3, 60);
+        let max = u64::MAX;
+        seeded.seed(
+            &json!({"remaining": max, "reset": max, "current_delay": max, "limit": max}),
+            now,
+            wall,
+        );
+        seeded.snapshot(now, wall);
+        let observed = limiter(3, 60);
+        let mut headers = HeaderMap::new();
+        headers.insert("x-ratelimit-remaining", HeaderValue::from_static("0"));
+        headers.insert("x-ratelimit-limit", HeaderValue::from_static("1e300"));
+        headers.insert("x-ratelimit-reset", HeaderValue::from_static("1e300"));
+        observed.observe(&headers, wall);
+        let wait = observed.reserve(now, wall);
+        assert!(wait <= super::super::retry::MAX_BELIEVED_WAIT, "{wait:?}");
+        observed.snapshot(now, wall);
+    }
+
+    #[test]
     fn snapshots_round_trip_through_a_seed() {
         let now = Instant::now();
         let wall = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);

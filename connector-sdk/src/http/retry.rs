@@ -402,6 +402,32 @@ mod tests {
     }
 
     #[test]
+    fn an_absurd_retry_after_is_rate_limit_with_the_wait_clamped_to_the_deadline() {
+        let policy = RetryPolicy::default().jitter(false);
+        let now = Instant::now();
+        let soon = now + Duration::from_secs(300);
+        for asked in [Duration::MAX, Duration::from_secs(u64::MAX), MAX_BELIEVED_WAIT * 2] {
+            let decision = policy.decide(status(429, Some(asked)), &progress(true, 1, soon), now);
+            let Decision::Stop(error) = decision else {
+                panic!("retried after {asked:?}: {decision:?}");
+            };
+            assert_eq!(error.code(), ErrorCode::RateLimit);
+            assert_eq!(error.retry_after_seconds(), Some(300));
+        }
+    }
+
+    #[test]
+    fn absurd_header_values_parse_without_overflow() {
+        let now = SystemTime::now();
+        for value in ["1e308", "18446744073709551616", "99999999999999999999.5"] {
+            assert!(parse_retry_after(value, now).is_some_and(|wait| wait > MAX_BELIEVED_WAIT));
+        }
+        let mut headers = HeaderMap::new();
+        headers.insert("x-ratelimit-reset", reqwest::header::HeaderValue::from_static("1e300"));
+        assert!(retry_after(&headers, now).is_some_and(|wait| wait > MAX_BELIEVED_WAIT));
+    }
+
+    #[test]
     fn server_errors_are_retried_only_when_the_request_is_idempotent() {
         let policy = RetryPolicy::default().jitter(false);
         let now = Instant::now();
