@@ -137,7 +137,8 @@ pub(crate) fn open_stdout() -> Option<File> {
 /// place of a closed stdout.
 #[cfg(target_os = "linux")]
 fn stdout_was_closed() -> bool {
-    let null = std::fs::read_link("/proc/self/fd/1").is_ok_and(|target| target == Path::new("/dev/null"));
+    let null =
+        std::fs::read_link("/proc/self/fd/1").is_ok_and(|target| target == Path::new("/dev/null"));
     null && std::fs::read_to_string("/proc/self/fdinfo/1").is_ok_and(|info| {
         info.lines()
             .find_map(|line| line.strip_prefix("flags:"))

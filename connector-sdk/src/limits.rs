@@ -52,7 +52,8 @@ pub static MAX_LOGGED_REQUEST_CHARS: Limit =
     Limit::new("CONNECTOR_SDK_MAX_LOGGED_REQUEST_CHARS", 16 << 10);
 
 /// The most bytes of an upstream body read for an error excerpt or a DEBUG log line.
-pub static MAX_BODY_PREFIX_BYTES: Limit = Limit::new("CONNECTOR_SDK_MAX_BODY_PREFIX_BYTES", 64 << 10);
+pub static MAX_BODY_PREFIX_BYTES: Limit =
+    Limit::new("CONNECTOR_SDK_MAX_BODY_PREFIX_BYTES", 64 << 10);
 
 #[cfg(test)]
 mod tests {

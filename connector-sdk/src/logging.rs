@@ -106,7 +106,10 @@ fn open_log_file(path: &std::path::Path) -> std::io::Result<fs::File> {
         directories.mode(0o700);
         options.mode(0o600).custom_flags(libc::O_NOFOLLOW);
     }
-    if let Some(parent) = path.parent().filter(|parent| !parent.as_os_str().is_empty()) {
+    if let Some(parent) = path
+        .parent()
+        .filter(|parent| !parent.as_os_str().is_empty())
+    {
         directories.create(parent)?;
     }
     options.open(path)
@@ -130,7 +133,8 @@ mod example_tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("logs").join("app.log");
         open_log_file(&path).unwrap();
-        let mode = |path: &std::path::Path| fs::metadata(path).unwrap().permissions().mode() & 0o777;
+        let mode =
+            |path: &std::path::Path| fs::metadata(path).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode(&path), 0o600);
         assert_eq!(mode(&dir.path().join("logs")), 0o700);
 

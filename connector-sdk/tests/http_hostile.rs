@@ -27,7 +27,10 @@ async fn answering(template: ResponseTemplate) -> MockServer {
 
 #[tokio::test]
 async fn a_huge_json_error_body_is_summarised_not_quoted() {
-    let body = format!("{{\"password\": \"hunter2\", \"pad\": \"{}\"}}", "x".repeat(8 << 20));
+    let body = format!(
+        "{{\"password\": \"hunter2\", \"pad\": \"{}\"}}",
+        "x".repeat(8 << 20)
+    );
     let server = answering(ResponseTemplate::new(500).set_body_raw(body, "application/json")).await;
     let (config, _) = recorded();
     let cx = token_cx(&server.uri());
@@ -50,7 +53,13 @@ async fn a_huge_text_error_body_is_quoted_as_a_short_excerpt() {
         answering(ResponseTemplate::new(400).set_body_raw("E".repeat(8 << 20), "text/plain")).await;
     let (config, _) = recorded();
     let cx = token_cx(&server.uri());
-    let error = config.client(&cx).unwrap().get("/users").send().await.unwrap_err();
+    let error = config
+        .client(&cx)
+        .unwrap()
+        .get("/users")
+        .send()
+        .await
+        .unwrap_err();
     assert_eq!(error.code(), ErrorCode::BadRequest);
     assert!(error.message().len() < 1000, "{}", error.message());
 }
@@ -70,10 +79,22 @@ async fn absurd_rate_limit_headers_are_rate_limit_with_the_wait_clamped() {
             ..Default::default()
         };
         let cx = cx_with_rate_limit(&server.uri(), "list_accounts", info);
-        let error = config.client(&cx).unwrap().get("/users").send().await.unwrap_err();
-        assert_eq!(error.code(), ErrorCode::RateLimit, "{name}: {value}: {error}");
+        let error = config
+            .client(&cx)
+            .unwrap()
+            .get("/users")
+            .send()
+            .await
+            .unwrap_err();
+        assert_eq!(
+            error.code(),
+            ErrorCode::RateLimit,
+            "{name}: {value}: {error}"
+        );
         assert!(
-            error.retry_after_seconds().is_some_and(|seconds| seconds <= 60),
+            error
+                .retry_after_seconds()
+                .is_some_and(|seconds| seconds <= 60),
             "{name}: {value}: {:?}",
             error.retry_after_seconds()
         );
@@ -107,10 +128,23 @@ async fn a_trickling_body_ends_at_the_timeout() {
         .retry(connector_sdk::http::RetryPolicy::default().max_attempts(1));
     let cx = token_cx(&format!("http://{address}"));
     let started = Instant::now();
-    let error = config.client(&cx).unwrap().get("/users").send().await.unwrap_err();
-    assert!(started.elapsed() < Duration::from_secs(10), "{:?}", started.elapsed());
+    let error = config
+        .client(&cx)
+        .unwrap()
+        .get("/users")
+        .send()
+        .await
+        .unwrap_err();
     assert!(
-        matches!(error.code(), ErrorCode::RequestTimeout | ErrorCode::ConnectionTimeout),
+        started.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(
+        matches!(
+            error.code(),
+            ErrorCode::RequestTimeout | ErrorCode::ConnectionTimeout
+        ),
         "{error}"
     );
 }

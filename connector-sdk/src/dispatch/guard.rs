@@ -69,7 +69,9 @@ where
     match AssertUnwindSafe(quiet).catch_unwind().await {
         Ok(answer) => answer,
         Err(_panic) => {
-            tracing::error!("the connector panicked; its message is not logged, as it may hold a secret");
+            tracing::error!(
+                "the connector panicked; its message is not logged, as it may hold a secret"
+            );
             on_panic()
         }
     }

@@ -249,7 +249,10 @@ impl Limiter {
         let limit = number(&["x-ratelimit-limit", "ratelimit-limit"]);
         // A reset past what the clock can hold is read as the longest believed wait.
         let reset = number(&["x-ratelimit-reset", "ratelimit-reset"]).map(|value| {
-            let far = || wall.checked_add(super::retry::MAX_BELIEVED_WAIT).unwrap_or(wall);
+            let far = || {
+                wall.checked_add(super::retry::MAX_BELIEVED_WAIT)
+                    .unwrap_or(wall)
+            };
             if value > 1_000_000_000.0 {
                 super::retry::unix_time(value).unwrap_or_else(far)
             } else {
@@ -322,7 +325,11 @@ impl Limiter {
             .unwrap_or(wall);
         let unix = |at: SystemTime| {
             at.duration_since(SystemTime::UNIX_EPOCH)
-                .map(|since| since.as_secs().saturating_add(u64::from(since.subsec_nanos() > 0)))
+                .map(|since| {
+                    since
+                        .as_secs()
+                        .saturating_add(u64::from(since.subsec_nanos() > 0))
+                })
                 .unwrap_or(0)
         };
         let delay = window

@@ -197,10 +197,11 @@ impl RetryPolicy {
                     .with_retry_after_seconds(ceil_seconds(asked.min(left))),
             );
         }
-        let wait = self
-            .backoff(progress.attempt.saturating_sub(1))
-            .max(asked);
-        if now.checked_add(wait).is_none_or(|at| at > progress.deadline) {
+        let wait = self.backoff(progress.attempt.saturating_sub(1)).max(asked);
+        if now
+            .checked_add(wait)
+            .is_none_or(|at| at > progress.deadline)
+        {
             let error = failure.error;
             let mut exhausted = ConnectorError::budget_exhausted(format!(
                 "{} failed ({}) and waiting {} to retry would pass the deadline of this call.",
@@ -406,7 +407,11 @@ mod tests {
         let policy = RetryPolicy::default().jitter(false);
         let now = Instant::now();
         let soon = now + Duration::from_secs(300);
-        for asked in [Duration::MAX, Duration::from_secs(u64::MAX), MAX_BELIEVED_WAIT * 2] {
+        for asked in [
+            Duration::MAX,
+            Duration::from_secs(u64::MAX),
+            MAX_BELIEVED_WAIT * 2,
+        ] {
             let decision = policy.decide(status(429, Some(asked)), &progress(true, 1, soon), now);
             let Decision::Stop(error) = decision else {
                 panic!("retried after {asked:?}: {decision:?}");
@@ -423,7 +428,10 @@ mod tests {
             assert!(parse_retry_after(value, now).is_some_and(|wait| wait > MAX_BELIEVED_WAIT));
         }
         let mut headers = HeaderMap::new();
-        headers.insert("x-ratelimit-reset", reqwest::header::HeaderValue::from_static("1e300"));
+        headers.insert(
+            "x-ratelimit-reset",
+            reqwest::header::HeaderValue::from_static("1e300"),
+        );
         assert!(retry_after(&headers, now).is_some_and(|wait| wait > MAX_BELIEVED_WAIT));
     }
 
