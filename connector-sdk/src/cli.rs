@@ -1,23 +1,22 @@
 //! The connector's command line, for on-prem deployment:
-//! `<bin> info`, `<bin> <capability> --json '<obj>' | --json-file PATH [--result-file-path out.gz]`.
+//! `<bin> info`, `<bin> <capability> --json '<obj>' | --json-file PATH|- [--result-file-path out.gz]`.
 //! The author's tools live under `<bin> dev` (`dev crawl`, in [`crate::crawl`]).
 //!
 //! A capability's error is an error envelope on stdout with exit 0, as the reference.
 //! A usage error (unknown capability, bad flags, unreadable file, ...) is one line on
 //! stderr, nothing on stdout, and exit 2. When the result file cannot be written after
 //! the capability ran, the envelope goes to stdout, a line to stderr, and the exit is 1.
+//! A closed or failing stdout is one line on stderr and exit 1.
 
 use std::ffi::OsString;
 use std::fs::File;
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Arg, ArgAction, ArgGroup, Command};
-use flate2::Compression;
-use flate2::write::GzEncoder;
 use serde_json::Value;
 
+use crate::cli_io::{self, Input, ResultFile};
 use crate::connector::Connector;
 
 /// Exit code of a usage error.
@@ -47,6 +46,8 @@ const DEV: &str = "dev";
 pub fn run_with<C: Connector>(connector: C, args: impl IntoIterator<Item = OsString>) -> ExitCode {
     // The default hook prints the panic message, which may hold a secret.
     crate::dispatch::guard::quiet_all_panics();
+    // Taken before any file is opened, so a closed stdout is noticed, not reused.
+    let stdout = cli_io::open_stdout();
     let runtime = crate::runtime::Runtime::<C>::get();
     let metadata = &runtime.metadata;
     let capabilities = &runtime.capabilities;
@@ -104,7 +105,7 @@ pub fn run_with<C: Connector>(connector: C, args: impl IntoIterator<Item = OsStr
                     Arg::new("json-file")
                         .long("json-file")
                         .value_name("PATH")
-                        .help("A file holding the request envelope")
+                        .help("A file holding the request envelope; - reads it from stdin")
                         .value_parser(clap::value_parser!(OsString)),
                 )
                 .group(
@@ -161,13 +162,18 @@ pub fn run_with<C: Connector>(connector: C, args: impl IntoIterator<Item = OsStr
         Some(Err(message)) => return usage_error(&message),
     };
 
+    let limit = crate::limits::MAX_REQUEST_BYTES.get();
     let output = if name == "info" {
         let mut info = crate::info::info_envelope::<C>();
         info.sort_all_objects();
         info.to_string()
     } else {
-        let json = match read_input(sub) {
-            Ok(json) => json,
+        let json = match read_input(sub, limit) {
+            Ok(Input::Text(json)) => json,
+            Ok(Input::TooLarge) => {
+                let output = crate::dispatch::request_too_large(metadata.app_id);
+                return deliver(stdout, result_path, &output);
+            }
             Err(message) => return usage_error(&message),
         };
         log_arguments(&runtime.secret_settings, name, &json);
@@ -184,28 +190,44 @@ pub fn run_with<C: Connector>(connector: C, args: impl IntoIterator<Item = OsStr
         runtime.block_on(connector.dispatch(name, &json))
     };
 
-    match result_path {
-        None => print_output(&output),
-        Some((path, file)) => match write_gzip(file, output.as_bytes()) {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(err) => {
-                let _ = print_output(&output);
-                eprintln!(
-                    "error: cannot write the result file {}: {err}; the result is on stdout",
-                    path.display()
-                );
-                ExitCode::FAILURE
+    deliver(stdout, result_path, &output)
+}
+
+/// Writes the output to the result file, or to stdout; a failure is one line on stderr
+/// and exit 1 (when the result file fails, the output goes to stdout too).
+fn deliver(stdout: Option<File>, result: Option<ResultFile>, output: &str) -> ExitCode {
+    match result {
+        None => print_output(stdout, output),
+        Some(result) => {
+            let path = result.path().to_path_buf();
+            match result.commit(output.as_bytes()) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(err) => {
+                    let _ = print_output(stdout, output);
+                    eprintln!(
+                        "error: cannot write the result file {}: {err}; the result is on stdout",
+                        path.display()
+                    );
+                    ExitCode::FAILURE
+                }
             }
-        },
+        }
     }
 }
 
-/// Prints the output document and a newline. A closed stdout (the reader went away) is
-/// reported in one line, not a panic.
-fn print_output(output: &str) -> ExitCode {
+/// Prints the output document and a newline. A closed or failing stdout (the reader went
+/// away) is reported in one line and exit 1, not a panic and not a silent success.
+fn print_output(stdout: Option<File>, output: &str) -> ExitCode {
     use std::io::Write as _;
-    let mut stdout = std::io::stdout().lock();
-    match writeln!(stdout, "{output}").and_then(|()| stdout.flush()) {
+    let Some(mut stdout) = stdout else {
+        eprintln!("error: cannot write the result to stdout: it is closed");
+        return ExitCode::FAILURE;
+    };
+    match stdout
+        .write_all(output.as_bytes())
+        .and_then(|()| stdout.write_all(b"\n"))
+        .and_then(|()| stdout.flush())
+    {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("error: cannot write the result to stdout: {err}");
@@ -244,19 +266,11 @@ fn one_line(rendered: &str) -> String {
     parts.join("; ")
 }
 
-/// The result path without surrounding quotes, checked and opened before the capability runs.
-fn checked_result_path(raw: &OsString) -> Result<(PathBuf, File), String> {
+/// The result path without surrounding quotes, checked and prepared before the
+/// capability runs (the previous result stays until the new one is complete).
+fn checked_result_path(raw: &OsString) -> Result<ResultFile, String> {
     let text = raw.to_string_lossy();
-    let path = PathBuf::from(strip_quotes(&text));
-    if path.extension().is_none_or(|ext| ext != "gz") {
-        return Err(format!(
-            "--result-file-path must end with the .gz extension: {}",
-            path.display()
-        ));
-    }
-    File::create(&path)
-        .map(|file| (path.clone(), file))
-        .map_err(|err| format!("cannot create the result file {}: {err}", path.display()))
+    ResultFile::prepare(PathBuf::from(strip_quotes(&text)))
 }
 
 fn strip_quotes(text: &str) -> &str {
@@ -272,7 +286,8 @@ fn strip_quotes(text: &str) -> &str {
     trimmed
 }
 
-fn read_input(sub: &clap::ArgMatches) -> Result<String, String> {
+/// The envelope from `--json` or `--json-file` (`-`: stdin), at most `limit` bytes read.
+fn read_input(sub: &clap::ArgMatches, limit: u64) -> Result<Input, String> {
     if let Some(json) = sub.get_one::<OsString>("json") {
         let json = json
             .to_str()
@@ -280,26 +295,16 @@ fn read_input(sub: &clap::ArgMatches) -> Result<String, String> {
         if json.trim().is_empty() {
             return Err("--json is empty: give the request envelope as a JSON object".to_owned());
         }
-        return Ok(json.to_owned());
+        if json.len() as u64 > limit {
+            return Ok(Input::TooLarge);
+        }
+        return Ok(Input::Text(json.to_owned()));
     }
     let raw = sub
         .get_one::<OsString>("json-file")
         .ok_or_else(|| "give --json or --json-file".to_owned())?;
     let path = PathBuf::from(strip_quotes(&raw.to_string_lossy()));
-    let bytes = std::fs::read(&path)
-        .map_err(|err| format!("cannot read --json-file {}: {err}", path.display()))?;
-    let json = String::from_utf8(bytes)
-        .map_err(|_| format!("--json-file {} is not valid UTF-8", path.display()))?;
-    if json.trim().is_empty() {
-        return Err(format!("--json-file {} is empty", path.display()));
-    }
-    Ok(json)
-}
-
-fn write_gzip(file: File, bytes: &[u8]) -> std::io::Result<()> {
-    let mut encoder = GzEncoder::new(file, Compression::default());
-    encoder.write_all(bytes)?;
-    encoder.finish()?.sync_all()
+    cli_io::read_json_file(&path, limit)
 }
 
 /// Logs the command's arguments with secrets redacted (INFO).
@@ -307,9 +312,19 @@ fn log_arguments(secret_settings: &[String], capability: &str, json: &str) {
     if !tracing::enabled!(tracing::Level::INFO) {
         return;
     }
-    let shown = match serde_json::from_str::<Value>(json) {
-        Ok(value) => crate::redact::redact_request(&value, secret_settings).to_string(),
-        Err(_) => String::from("<not JSON>"),
+    // The log line is capped; a request far past the cap is not even parsed for it.
+    let max = crate::limits::MAX_LOGGED_REQUEST_CHARS.get_usize();
+    let shown = if json.len() > max.saturating_mul(64) {
+        format!("<{} bytes, too large to log>", json.len())
+    } else {
+        match serde_json::from_str::<Value>(json) {
+            Ok(value) => crate::redact::redact_request(&value, secret_settings).to_string(),
+            Err(_) => String::from("<not JSON>"),
+        }
+    };
+    let shown = match shown.char_indices().nth(max) {
+        Some((cut, _)) => format!("{}…(truncated)", &shown[..cut]),
+        None => shown,
     };
     tracing::info!("Command arguments: {{\"command\": \"{capability}\", \"json\": {shown}}}");
 }

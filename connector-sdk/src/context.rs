@@ -14,6 +14,10 @@ pub const DEFAULT_MAX_EXECUTION_TIME: Duration = Duration::from_secs(1800);
 /// How much earlier than the caller's limit the connector's own deadline falls.
 const DEADLINE_MARGIN: Duration = Duration::from_secs(10);
 
+/// The longest time budget a request can ask for (`rate_limit.max_execution_time`): a
+/// larger value is read as this, so no deadline arithmetic can overflow.
+pub const MAX_EXECUTION_TIME: Duration = Duration::from_secs(366 * 24 * 3600);
+
 /// What a capability receives besides its payload: the connector's typed settings, the
 /// typed credentials of this request, and the request's other envelope fields.
 ///
@@ -92,7 +96,9 @@ impl<S, A> Context<S, A> {
             .and_then(|info| info.max_execution_time)
             .and_then(|seconds| u64::try_from(seconds).ok())
             .map(Duration::from_secs)
-            .unwrap_or(DEFAULT_MAX_EXECUTION_TIME);
+            .unwrap_or(DEFAULT_MAX_EXECUTION_TIME)
+            .min(MAX_EXECUTION_TIME);
+        let now = Instant::now();
         Context {
             app_id,
             capability,
@@ -101,7 +107,9 @@ impl<S, A> Context<S, A> {
             shown_settings: Value::Null,
             include_raw_data,
             rate_limit,
-            deadline: Instant::now() + budget.saturating_sub(DEADLINE_MARGIN),
+            deadline: now
+                .checked_add(budget.saturating_sub(DEADLINE_MARGIN))
+                .unwrap_or(now),
             rate_limit_state: Mutex::new(Map::new()),
         }
     }
@@ -177,7 +185,8 @@ impl<S, A> Context<S, A> {
     }
 
     /// When the call must be finished: the request's `max_execution_time` (30 minutes if
-    /// unset) from the start of the call, less a 10-second margin.
+    /// unset, at most [`MAX_EXECUTION_TIME`]) from the start of the call, less a 10-second
+    /// margin.
     pub fn deadline(&self) -> Instant {
         self.deadline
     }
@@ -207,5 +216,22 @@ impl<S, A> Context<S, A> {
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         (!state.is_empty())
             .then(|| serde_json::json!({ "current_state": Value::Object(state.clone()) }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_absurd_max_execution_time_is_clamped_not_a_panic() {
+        for seconds in [i64::MAX, i64::MIN, -1, 0] {
+            let info = RateLimitRequestInfo {
+                max_execution_time: Some(seconds),
+                ..Default::default()
+            };
+            let cx = Context::for_tests_with("app", "test", (), (), Some(info));
+            assert!(cx.deadline() <= Instant::now() + MAX_EXECUTION_TIME);
+        }
     }
 }

@@ -13,6 +13,7 @@ mod bundle;
 pub mod capability;
 pub mod caps;
 pub mod cli;
+pub(crate) mod cli_io;
 pub mod connector;
 pub mod context;
 pub(crate) mod crawl;
@@ -22,6 +23,7 @@ pub mod error;
 pub(crate) mod fingerprint;
 pub mod http;
 pub mod info;
+pub mod limits;
 pub(crate) mod logging;
 pub mod models;
 #[cfg(feature = "http")]

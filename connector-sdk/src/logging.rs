@@ -78,11 +78,14 @@ pub fn init(app_id: &str) -> Result<(), String> {
         return Ok(());
     }
     let path = log_file_path(app_id);
-    let opened = path
-        .parent()
-        .map_or(Ok(()), fs::create_dir_all)
-        .and_then(|()| OpenOptions::new().create(true).append(true).open(&path));
-    match opened {
+    if fs::symlink_metadata(&path).is_ok_and(|meta| meta.file_type().is_symlink()) {
+        eprintln!(
+            "warning: the log file {} is a symbolic link; it is not written through, and nothing is logged",
+            path.display()
+        );
+        return Ok(());
+    }
+    match open_log_file(&path) {
         Ok(file) => {
             crate::agent_log::try_init(
                 builder
@@ -101,6 +104,28 @@ pub fn init(app_id: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// Opens the log file for appending: its directory created owner-only (0700), the file
+/// created 0600, and never opened through a symbolic link.
+fn open_log_file(path: &std::path::Path) -> std::io::Result<fs::File> {
+    let mut options = OpenOptions::new();
+    options.create(true).append(true);
+    let mut directories = fs::DirBuilder::new();
+    directories.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{DirBuilderExt as _, OpenOptionsExt as _};
+        directories.mode(0o700);
+        options.mode(0o600).custom_flags(libc::O_NOFOLLOW);
+    }
+    if let Some(parent) = path
+        .parent()
+        .filter(|parent| !parent.as_os_str().is_empty())
+    {
+        directories.create(parent)?;
+    }
+    options.open(path)
+}
+
 #[cfg(test)]
 mod example_tests {
     use super::*;
@@ -110,5 +135,25 @@ mod example_tests {
         assert_eq!(parse_level(None).unwrap(), tracing::Level::ERROR);
         assert_eq!(parse_level(Some("WARNING")).unwrap(), tracing::Level::WARN);
         assert!(parse_level(Some("loud")).is_err());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn log_files_are_owner_only_and_never_opened_through_a_symlink() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("logs").join("app.log");
+        open_log_file(&path).unwrap();
+        let mode =
+            |path: &std::path::Path| fs::metadata(path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&path), 0o600);
+        assert_eq!(mode(&dir.path().join("logs")), 0o700);
+
+        let victim = dir.path().join("victim");
+        fs::write(&victim, "keep").unwrap();
+        let link = dir.path().join("logs").join("link.log");
+        std::os::unix::fs::symlink(&victim, &link).unwrap();
+        assert!(open_log_file(&link).is_err());
+        assert_eq!(fs::read_to_string(&victim).unwrap(), "keep");
     }
 }

@@ -53,6 +53,30 @@ pub(crate) async fn guarded<O, T>(
     }
 }
 
+/// Awaits a whole dispatch (envelope checks, settings and credential parsing, the
+/// fingerprint, the capability, the answer's and cursor's serialisation); a panic anywhere
+/// in it becomes `on_panic()`, its message withheld.
+pub(crate) async fn contained<F>(future: F, on_panic: impl FnOnce() -> String) -> String
+where
+    F: std::future::Future<Output = String>,
+{
+    install_panic_hook();
+    let mut future = std::pin::pin!(future);
+    let quiet = futures_util::future::poll_fn(move |cx| {
+        let _inside = InsideCapability::enter();
+        future.as_mut().poll(cx)
+    });
+    match AssertUnwindSafe(quiet).catch_unwind().await {
+        Ok(answer) => answer,
+        Err(_panic) => {
+            tracing::error!(
+                "the connector panicked; its message is not logged, as it may hold a secret"
+            );
+            on_panic()
+        }
+    }
+}
+
 thread_local! {
     static IN_CAPABILITY: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }

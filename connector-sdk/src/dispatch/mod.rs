@@ -42,8 +42,35 @@ pub(crate) struct Checked<C: Connector> {
 }
 
 /// Runs capability `name` of `connector` on `json`. See [`Connector::dispatch`].
+///
+/// No input can make it panic or parse without bound: a request over
+/// [`MAX_REQUEST_BYTES`](crate::limits::MAX_REQUEST_BYTES) is `bad_request` unread, and a
+/// panic anywhere in the call is an `internal_error` envelope.
 pub(crate) async fn dispatch<C: Connector>(connector: &C, name: &str, json: &str) -> String {
-    route(connector, Runtime::<C>::get(), name, Input::Json(json)).await
+    let runtime = Runtime::<C>::get();
+    let app_id = runtime.metadata.app_id;
+    if json.len() > crate::limits::MAX_REQUEST_BYTES.get_usize() {
+        return request_too_large(app_id);
+    }
+    guard::contained(route(connector, runtime, name, Input::Json(json)), || {
+        error_json(
+            &ConnectorError::internal_error(guard::PANIC_MESSAGE),
+            app_id,
+            None,
+        )
+    })
+    .await
+}
+
+/// The `bad_request` envelope of a request over the request limit.
+pub(crate) fn request_too_large(app_id: &str) -> String {
+    let limit = &crate::limits::MAX_REQUEST_BYTES;
+    let err = ConnectorError::bad_request(format!(
+        "The request is larger than the limit of {} bytes; {} raises it.",
+        limit.get(),
+        limit.env
+    ));
+    error_json(&err, app_id, None)
 }
 
 /// Runs capability `name` on `input`; an unknown name is `unsupported_operation`.

@@ -142,7 +142,12 @@ where
             .page
             .as_ref()
             .and_then(|page| page.size)
-            .filter(|size| *size > 0);
+            .filter(|size| *size > 0)
+            .map(|size| {
+                // A page size over the limit is read as the limit.
+                let max = u32::try_from(crate::limits::MAX_PAGE_SIZE.get()).unwrap_or(u32::MAX);
+                size.min(max)
+            });
         let size = requested.unwrap_or(default_size);
         let cursor = match call.page.as_ref().and_then(|page| page.token.as_deref()) {
             Some(token) => Some(page::decode_token::<O::Cursor>(Cap::NAME, token)?),

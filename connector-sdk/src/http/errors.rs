@@ -204,7 +204,9 @@ fn finish(mut error: ConnectorError, status: u16, retry_after: Option<Duration>)
 
 /// Whole seconds, rounded up.
 pub(crate) fn ceil_seconds(duration: Duration) -> u64 {
-    duration.as_secs() + u64::from(duration.subsec_nanos() > 0)
+    duration
+        .as_secs()
+        .saturating_add(u64::from(duration.subsec_nanos() > 0))
 }
 
 /// The error of a failed response: the hooks first (request's, then config's), then the table.
@@ -245,8 +247,35 @@ fn rebuild_with_message(error: ConnectorError, message: String) -> ConnectorErro
         .with_refreshable(wire.refreshable)
 }
 
-/// A short, redacted excerpt of an error body for a message.
+/// The part of a body that may be shown (in an error excerpt or a DEBUG log line): all of
+/// it up to [`MAX_BODY_PREFIX_BYTES`](crate::limits::MAX_BODY_PREFIX_BYTES), else a text
+/// prefix cut at a character boundary. A larger JSON body is not shown at all (`Err` with
+/// a summary): a prefix cannot be parsed, so its secret keys could not be redacted.
+pub(crate) fn showable_body(body: &[u8]) -> Result<&[u8], String> {
+    let limit = crate::limits::MAX_BODY_PREFIX_BYTES.get_usize();
+    if body.len() <= limit {
+        return Ok(body);
+    }
+    let first = body.iter().find(|byte| !byte.is_ascii_whitespace());
+    if matches!(first, Some(b'{' | b'[')) {
+        return Err(format!("{} bytes of JSON, too large to show", body.len()));
+    }
+    let prefix = &body[..limit];
+    Ok(match std::str::from_utf8(prefix) {
+        Ok(_) => prefix,
+        // Cut inside a character: back to its start (a few bytes at most).
+        Err(err) if err.error_len().is_none() => &prefix[..err.valid_up_to()],
+        Err(_) => prefix,
+    })
+}
+
+/// A short, redacted excerpt of an error body for a message (only a prefix of a large
+/// body is read).
 fn body_excerpt(headers: &HeaderMap, body: &[u8], redactor: &Redactor) -> Option<String> {
+    let body = match showable_body(body) {
+        Ok(body) => body,
+        Err(summary) => return Some(summary),
+    };
     if body.iter().all(u8::is_ascii_whitespace) {
         return None;
     }

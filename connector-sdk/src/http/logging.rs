@@ -131,6 +131,10 @@ impl Redactor {
         if body.is_empty() {
             return String::new();
         }
+        let body = match super::errors::showable_body(body) {
+            Ok(body) => body,
+            Err(summary) => return format!("<{summary}>"),
+        };
         if let Ok(mut json) = serde_json::from_slice::<Value>(body) {
             self.redact_json(&mut json);
             return super::errors::truncate(&self.scrub(&json.to_string()), BODY_PREVIEW_CHARS);

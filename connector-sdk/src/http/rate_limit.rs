@@ -247,11 +247,17 @@ impl Limiter {
         };
         let remaining = number(&["x-ratelimit-remaining", "ratelimit-remaining"]);
         let limit = number(&["x-ratelimit-limit", "ratelimit-limit"]);
+        // A reset past what the clock can hold is read as the longest believed wait.
         let reset = number(&["x-ratelimit-reset", "ratelimit-reset"]).map(|value| {
+            let far = || {
+                wall.checked_add(super::retry::MAX_BELIEVED_WAIT)
+                    .unwrap_or(wall)
+            };
             if value > 1_000_000_000.0 {
-                SystemTime::UNIX_EPOCH + Duration::from_secs_f64(value)
+                super::retry::unix_time(value).unwrap_or_else(far)
             } else {
-                wall + Duration::from_secs_f64(value.min(1e9))
+                wall.checked_add(super::retry::saturating_seconds(value))
+                    .unwrap_or_else(far)
             }
         });
         if remaining.is_none() && limit.is_none() {
@@ -276,7 +282,9 @@ impl Limiter {
         let (Some(remaining), Some(reset)) = (field("remaining"), field("reset")) else {
             return;
         };
-        let reset = SystemTime::UNIX_EPOCH + Duration::from_secs(reset);
+        let Some(reset) = SystemTime::UNIX_EPOCH.checked_add(Duration::from_secs(reset)) else {
+            return;
+        };
         let Ok(until_reset) = reset.duration_since(wall) else {
             return;
         };
@@ -293,7 +301,7 @@ impl Limiter {
             }
             return;
         }
-        let ends = now + until_reset.min(length);
+        let ends = now.checked_add(until_reset.min(length)).unwrap_or(now);
         window.start = Some(ends.checked_sub(length).unwrap_or(now));
         let limit = u64::from(self.config.requests_per_window);
         window.used = u32::try_from(limit.saturating_sub(remaining.min(limit))).unwrap_or(u32::MAX);
@@ -312,14 +320,22 @@ impl Limiter {
             Some(start) if now < start + length => (u64::from(window.used), start + length),
             _ => (0, now + length),
         };
-        let ends_wall = wall + ends.saturating_duration_since(now);
+        let ends_wall = wall
+            .checked_add(ends.saturating_duration_since(now))
+            .unwrap_or(wall);
         let unix = |at: SystemTime| {
             at.duration_since(SystemTime::UNIX_EPOCH)
-                .map(|since| since.as_secs() + u64::from(since.subsec_nanos() > 0))
+                .map(|since| {
+                    since
+                        .as_secs()
+                        .saturating_add(u64::from(since.subsec_nanos() > 0))
+                })
                 .unwrap_or(0)
         };
-        let delay =
-            window.current_delay.as_secs() + u64::from(window.current_delay.subsec_millis() >= 500);
+        let delay = window
+            .current_delay
+            .as_secs()
+            .saturating_add(u64::from(window.current_delay.subsec_millis() >= 500));
         match window.api {
             Some(api) => json!({
                 "remaining": api.remaining.unwrap_or(limit.saturating_sub(used)),
@@ -379,6 +395,29 @@ mod tests {
             limiter.reserve(now + Duration::from_secs(12), wall),
             Duration::from_secs(9)
         );
+    }
+
+    #[test]
+    fn absurd_snapshots_and_headers_neither_panic_nor_wait_past_reason() {
+        let now = Instant::now();
+        let wall = SystemTime::now();
+        let seeded = limiter(3, 60);
+        let max = u64::MAX;
+        seeded.seed(
+            &json!({"remaining": max, "reset": max, "current_delay": max, "limit": max}),
+            now,
+            wall,
+        );
+        seeded.snapshot(now, wall);
+        let observed = limiter(3, 60);
+        let mut headers = HeaderMap::new();
+        headers.insert("x-ratelimit-remaining", HeaderValue::from_static("0"));
+        headers.insert("x-ratelimit-limit", HeaderValue::from_static("1e300"));
+        headers.insert("x-ratelimit-reset", HeaderValue::from_static("1e300"));
+        observed.observe(&headers, wall);
+        let wait = observed.reserve(now, wall);
+        assert!(wait <= super::super::retry::MAX_BELIEVED_WAIT, "{wait:?}");
+        observed.snapshot(now, wall);
     }
 
     #[test]

@@ -187,8 +187,21 @@ impl RetryPolicy {
         let Some(asked) = asked.filter(|_| progress.attempt < progress.max_attempts) else {
             return Decision::Stop(failure.error);
         };
-        let wait = self.backoff(progress.attempt - 1).max(asked);
-        if now + wait > progress.deadline {
+        if asked > MAX_BELIEVED_WAIT {
+            // An absurd wait is not believed: the error stays what the answer said
+            // (`rate_limit` for a 429), and the wait it reports is at most the time left.
+            let left = progress.deadline.saturating_duration_since(now);
+            return Decision::Stop(
+                failure
+                    .error
+                    .with_retry_after_seconds(ceil_seconds(asked.min(left))),
+            );
+        }
+        let wait = self.backoff(progress.attempt.saturating_sub(1)).max(asked);
+        if now
+            .checked_add(wait)
+            .is_none_or(|at| at > progress.deadline)
+        {
             let error = failure.error;
             let mut exhausted = ConnectorError::budget_exhausted(format!(
                 "{} failed ({}) and waiting {} to retry would pass the deadline of this call.",
@@ -202,7 +215,7 @@ impl RetryPolicy {
             }
             return Decision::Stop(exhausted);
         }
-        if progress.waited + wait > self.max_total_wait {
+        if progress.waited.saturating_add(wait) > self.max_total_wait {
             return Decision::Stop(failure.error);
         }
         Decision::Retry(wait)
@@ -296,10 +309,34 @@ pub fn retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
         .ok()
         .filter(|seconds: &f64| seconds.is_finite() && *seconds >= 0.0)?;
     if seconds > 1_000_000_000.0 {
-        let at = SystemTime::UNIX_EPOCH + Duration::from_secs_f64(seconds);
-        return Some(at.duration_since(now).unwrap_or(Duration::ZERO));
+        return Some(until(unix_time(seconds), now));
     }
-    Some(Duration::from_secs_f64(seconds))
+    Some(saturating_seconds(seconds))
+}
+
+/// The longest wait an app's `Retry-After` or reset header is believed for; a longer one
+/// (a header of absurd size) stops retrying with the answer's own error.
+pub(crate) const MAX_BELIEVED_WAIT: Duration = Duration::from_secs(7 * 24 * 3600);
+
+/// A non-negative, finite number of seconds as a duration, saturating at [`Duration::MAX`].
+pub(crate) fn saturating_seconds(seconds: f64) -> Duration {
+    Duration::try_from_secs_f64(seconds).unwrap_or(if seconds > 0.0 {
+        Duration::MAX
+    } else {
+        Duration::ZERO
+    })
+}
+
+/// A Unix time in seconds, `None` past what the system clock can represent.
+pub(crate) fn unix_time(seconds: f64) -> Option<SystemTime> {
+    SystemTime::UNIX_EPOCH.checked_add(Duration::try_from_secs_f64(seconds).ok()?)
+}
+
+/// The time from `now` until `at` (zero when past; [`Duration::MAX`] when unrepresentable).
+fn until(at: Option<SystemTime>, now: SystemTime) -> Duration {
+    at.map_or(Duration::MAX, |at| {
+        at.duration_since(now).unwrap_or(Duration::ZERO)
+    })
 }
 
 /// Parses a `Retry-After` value: delay seconds (a fraction is accepted) or an HTTP date
@@ -320,8 +357,7 @@ pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
         return Some(Duration::from_secs(seconds));
     }
     if let Ok(seconds) = value.parse::<f64>() {
-        return (seconds.is_finite() && (0.0..1e12).contains(&seconds))
-            .then(|| Duration::from_secs_f64(seconds));
+        return (seconds.is_finite() && seconds >= 0.0).then(|| saturating_seconds(seconds));
     }
     let at = httpdate::parse_http_date(value).ok()?;
     Some(at.duration_since(now).unwrap_or(Duration::ZERO))
@@ -364,6 +400,39 @@ mod tests {
                 retry_after,
             },
         }
+    }
+
+    #[test]
+    fn an_absurd_retry_after_is_rate_limit_with_the_wait_clamped_to_the_deadline() {
+        let policy = RetryPolicy::default().jitter(false);
+        let now = Instant::now();
+        let soon = now + Duration::from_secs(300);
+        for asked in [
+            Duration::MAX,
+            Duration::from_secs(u64::MAX),
+            MAX_BELIEVED_WAIT * 2,
+        ] {
+            let decision = policy.decide(status(429, Some(asked)), &progress(true, 1, soon), now);
+            let Decision::Stop(error) = decision else {
+                panic!("retried after {asked:?}: {decision:?}");
+            };
+            assert_eq!(error.code(), ErrorCode::RateLimit);
+            assert_eq!(error.retry_after_seconds(), Some(300));
+        }
+    }
+
+    #[test]
+    fn absurd_header_values_parse_without_overflow() {
+        let now = SystemTime::now();
+        for value in ["1e308", "18446744073709551616", "99999999999999999999.5"] {
+            assert!(parse_retry_after(value, now).is_some_and(|wait| wait > MAX_BELIEVED_WAIT));
+        }
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            "x-ratelimit-reset",
+            reqwest::header::HeaderValue::from_static("1e300"),
+        );
+        assert!(retry_after(&headers, now).is_some_and(|wait| wait > MAX_BELIEVED_WAIT));
     }
 
     #[test]

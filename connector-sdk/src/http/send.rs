@@ -162,7 +162,10 @@ impl<'c> Sending<'c> {
         };
         let wait = limiter.reserve(Instant::now(), SystemTime::now());
         if !wait.is_zero() {
-            if Instant::now() + wait > self.client.deadline {
+            if Instant::now()
+                .checked_add(wait)
+                .is_none_or(|at| at > self.client.deadline)
+            {
                 return Err(ConnectorError::budget_exhausted(format!(
                     "The client-side rate limit allows {} {} only in {}, after the deadline of this call.",
                     self.method,
@@ -174,10 +177,23 @@ impl<'c> Sending<'c> {
             tracing::debug!(target: LOG_TARGET, method = %self.method, path = self.path.as_str(), wait_ms = wait.as_millis() as u64, "waiting for the client-side rate limit");
             config.sleeper.sleep(wait).await;
         }
-        let permit = Arc::clone(&limiter.semaphore)
-            .acquire_owned()
-            .await
-            .map_err(|_| ConnectorError::internal_error("The rate limiter was shut down."))?;
+        // Waiting for a concurrency slot is bounded by the deadline too.
+        let remaining = self
+            .client
+            .deadline
+            .saturating_duration_since(Instant::now());
+        let permit = tokio::time::timeout(
+            remaining,
+            Arc::clone(&limiter.semaphore).acquire_owned(),
+        )
+        .await
+        .map_err(|_| {
+            ConnectorError::budget_exhausted(format!(
+                "No concurrency slot of the client-side rate limit freed up for {} {} before the deadline of this call.",
+                self.method, self.path
+            ))
+        })?
+        .map_err(|_| ConnectorError::internal_error("The rate limiter was shut down."))?;
         Ok(Some(permit))
     }
 
@@ -306,7 +322,7 @@ impl<'c> Sending<'c> {
                     "retrying"
                 );
                 self.client.config.sleeper.sleep(wait).await;
-                self.waited += wait;
+                self.waited = self.waited.saturating_add(wait);
                 Ok(())
             }
         }
