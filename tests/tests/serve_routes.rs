@@ -42,7 +42,10 @@ async fn every_recorded_cli_call_gets_the_cli_s_exact_output() {
         let path = entry.unwrap().path();
         // The demo connector's own command-line runs (the oauth_* and multi_* runs are
         // other connectors').
-        let name = path.file_name().and_then(|name| name.to_str()).unwrap_or_default();
+        let name = path
+            .file_name()
+            .and_then(|name| name.to_str())
+            .unwrap_or_default();
         if !(name.starts_with("cli_") && name.ends_with(".json")) {
             continue;
         }

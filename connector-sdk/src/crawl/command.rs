@@ -22,36 +22,36 @@ const MAX_ENVELOPE_BYTES: u64 = 16 * 1024 * 1024;
 /// The `crawl` command of the `dev` subcommand.
 pub(crate) fn crawl_command() -> Command {
     Command::new("crawl")
-                .about("Walk every list capability to its last page and report what came back")
-                .arg(
-                    Arg::new("json-file")
-                        .long("json-file")
-                        .value_name("PATH")
-                        .required(true)
-                        .help("A file holding the envelope (settings and credentials), or - for stdin")
-                        .value_parser(clap::value_parser!(OsString)),
-                )
-                .arg(
-                    Arg::new("report")
-                        .long("report")
-                        .value_name("PATH")
-                        .help("Also write the report as JSON to PATH")
-                        .value_parser(clap::value_parser!(PathBuf)),
-                )
-                .arg(
-                    Arg::new("page-size")
-                        .long("page-size")
-                        .value_name("N")
-                        .help("The page size to ask for (the connector's default otherwise)")
-                        .value_parser(clap::value_parser!(u32).range(1..)),
-                )
-                .arg(
-                    Arg::new("max-pages")
-                        .long("max-pages")
-                        .value_name("N")
-                        .help("Stop a capability after N pages (default 100000)")
-                        .value_parser(clap::value_parser!(u64).range(1..)),
-                )
+        .about("Walk every list capability to its last page and report what came back")
+        .arg(
+            Arg::new("json-file")
+                .long("json-file")
+                .value_name("PATH")
+                .required(true)
+                .help("A file holding the envelope (settings and credentials), or - for stdin")
+                .value_parser(clap::value_parser!(OsString)),
+        )
+        .arg(
+            Arg::new("report")
+                .long("report")
+                .value_name("PATH")
+                .help("Also write the report as JSON to PATH")
+                .value_parser(clap::value_parser!(PathBuf)),
+        )
+        .arg(
+            Arg::new("page-size")
+                .long("page-size")
+                .value_name("N")
+                .help("The page size to ask for (the connector's default otherwise)")
+                .value_parser(clap::value_parser!(u32).range(1..)),
+        )
+        .arg(
+            Arg::new("max-pages")
+                .long("max-pages")
+                .value_name("N")
+                .help("Stop a capability after N pages (default 100000)")
+                .value_parser(clap::value_parser!(u64).range(1..)),
+        )
 }
 
 /// Runs `dev crawl` with `sub` (the `crawl` command's matches); usage errors are returned

@@ -1,6 +1,7 @@
 //! `get_authorization_url`: the authorization URL with the reference's parameters, in its
 //! order and encoding, and the PKCE (S256) pair. No HTTP call.
 
+use crate::secret::Secret;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use sha2::{Digest, Sha256};
@@ -42,7 +43,7 @@ pub(crate) fn authorization_url<S>(
     };
     Ok(AuthorizationUrl {
         authorization_url: format!("{}?{}", endpoint.resolve(app_settings), encode(&params)),
-        code_verifier,
+        code_verifier: code_verifier.map(Secret::from),
     })
 }
 
@@ -137,7 +138,7 @@ mod tests {
     #[test]
     fn pkce_sends_the_s256_challenge_of_the_returned_verifier() {
         let url = authorization_url(&settings(true), &(), &request(&["a"])).unwrap();
-        let verifier = url.code_verifier.unwrap();
+        let verifier = url.code_verifier.unwrap().expose().clone();
         assert_eq!(verifier.len(), 43);
         assert!(url.authorization_url.ends_with(&format!(
             "&state=st-1&code_challenge={}&code_challenge_method=S256",

@@ -90,12 +90,12 @@ async fn handle_authorization_callback<C: Connector>(
         ("code", code),
         ("redirect_uri", redirect_uri),
     ];
-    if let Some(verifier) = request.code_verifier.clone() {
-        grant.push(("code_verifier", verifier));
+    if let Some(verifier) = &request.code_verifier {
+        grant.push(("code_verifier", verifier.expose().clone()));
     }
     let client = Client {
         id: &request.client_id,
-        secret: &request.client_secret,
+        secret: request.client_secret.expose(),
     };
     request_token(&http::<C>(), oauth, cx, client, grant).await
 }
@@ -107,11 +107,11 @@ async fn refresh_access_token<C: Connector>(
     let oauth = settings::<C>(request.credential_id.as_deref())?;
     let grant = vec![
         ("grant_type", "refresh_token".to_owned()),
-        ("refresh_token", request.refresh_token.clone()),
+        ("refresh_token", request.refresh_token.expose().clone()),
     ];
     let client = Client {
         id: &request.client_id,
-        secret: &request.client_secret,
+        secret: request.client_secret.expose(),
     };
     request_token(&http::<C>(), oauth, cx, client, grant).await
 }
@@ -132,7 +132,7 @@ async fn handle_client_credentials_request<C: Connector>(
     }
     let client = Client {
         id: &request.client_id,
-        secret: &request.client_secret,
+        secret: request.client_secret.expose(),
     };
     request_token(&http::<C>(), oauth, cx, client, grant).await
 }

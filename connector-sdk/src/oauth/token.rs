@@ -102,8 +102,8 @@ fn credentials(mut body: Value, endpoint: &str) -> Result<Reply<OauthCredentials
         return Err(invalid("has a token_type other than bearer"));
     }
     let credentials = OauthCredentials {
-        access_token,
-        refresh_token: text("refresh_token"),
+        access_token: access_token.into(),
+        refresh_token: text("refresh_token").map(Into::into),
         token_type: TokenType::Bearer,
         state: None,
     };

@@ -264,9 +264,17 @@ mod tests {
     #[test]
     fn only_serving_subcommands_are_taken() {
         assert!(wants_server(&["app".into(), "serve".into()]));
-        assert!(wants_server(&["app".into(), "dev".into(), "http-server".into()]));
+        assert!(wants_server(&[
+            "app".into(),
+            "dev".into(),
+            "http-server".into()
+        ]));
         assert!(!wants_server(&["app".into(), "dev".into(), "crawl".into()]));
-        assert!(!wants_server(&["app".into(), "dev".into(), "build-bundle".into()]));
+        assert!(!wants_server(&[
+            "app".into(),
+            "dev".into(),
+            "build-bundle".into()
+        ]));
         assert!(!wants_server(&["app".into(), "list_accounts".into()]));
         assert!(!wants_server(&["app".into()]));
     }
