@@ -63,7 +63,7 @@ cargo clippy --workspace --all-targets --quiet -- -D warnings
 step "cargo test, the tests that need the SCIM and OAuth test servers and the browser included"
 # The scaffold's slow test builds each generated crate here, sharing one target dir.
 export CONNECTOR_NEW_TARGET_DIR="$root/target/scaffold"
-cargo test --workspace --quiet -- --include-ignored 2>&1 | tee target/cargo-test.log
+cargo test --workspace --quiet --no-fail-fast -- --include-ignored 2>&1 | tee target/cargo-test.log
 
 if [ -n "$wirecheck" ]; then
   step "wirecheck: running $wirecheck"
