@@ -101,12 +101,13 @@ pub trait Connector: Send + Sync + Sized + 'static {
     /// in memory. Serialising starts only once the capability has returned, so a failing or
     /// panicking capability still writes a whole error envelope. An error is the writer's
     /// (or a response that could not be serialised part-way), and leaves a partial document
-    /// in `writer`; wrap an unbuffered writer (a file, a socket) in a `BufWriter`.
+    /// in `writer`; wrap an unbuffered writer (a file, a socket) in a `BufWriter`. The
+    /// writer is held across the call, so it is `Send` (`stdout()`, not its lock).
     ///
     /// ```no_run
     /// # use connector_sdk::connector::Connector;
     /// # async fn answer<C: Connector>(connector: &C) -> std::io::Result<()> {
-    /// let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    /// let mut out = std::io::BufWriter::new(std::io::stdout());
     /// connector.dispatch_to("list_accounts", r#"{"request": {}}"#, &mut out).await?;
     /// std::io::Write::flush(&mut out)
     /// # }
