@@ -18,6 +18,7 @@ use serde_json::Value;
 
 use crate::cli_io::{self, Input, ResultFile};
 use crate::connector::Connector;
+use crate::dispatch::Answer;
 
 /// Exit code of a usage error.
 const USAGE: u8 = 2;
@@ -166,12 +167,12 @@ pub fn run_with<C: Connector>(connector: C, args: impl IntoIterator<Item = OsStr
     let output = if name == "info" {
         let mut info = crate::info::info_envelope::<C>();
         info.sort_all_objects();
-        info.to_string()
+        Answer::Built(info.to_string())
     } else {
         let json = match read_input(sub, limit) {
             Ok(Input::Text(json)) => json,
             Ok(Input::TooLarge) => {
-                let output = crate::dispatch::request_too_large(metadata.app_id);
+                let output = Answer::Built(crate::dispatch::request_too_large(metadata.app_id));
                 return deliver(stdout, result_path, &output);
             }
             Err(message) => return usage_error(&message),
@@ -187,20 +188,21 @@ pub fn run_with<C: Connector>(connector: C, args: impl IntoIterator<Item = OsStr
                 return ExitCode::FAILURE;
             }
         };
-        runtime.block_on(connector.dispatch(name, &json))
+        runtime.block_on(crate::dispatch::answer(&connector, name, &json))
     };
 
     deliver(stdout, result_path, &output)
 }
 
-/// Writes the output to the result file, or to stdout; a failure is one line on stderr
-/// and exit 1 (when the result file fails, the output goes to stdout too).
-fn deliver(stdout: Option<File>, result: Option<ResultFile>, output: &str) -> ExitCode {
+/// Writes the output to the result file, or to stdout, serialised straight into it; a
+/// failure is one line on stderr and exit 1 (when the result file fails, the output goes
+/// to stdout too).
+fn deliver(stdout: Option<File>, result: Option<ResultFile>, output: &Answer) -> ExitCode {
     match result {
         None => print_output(stdout, output),
         Some(result) => {
             let path = result.path().to_path_buf();
-            match result.commit(output.as_bytes()) {
+            match result.commit(|writer| output.write_to(writer)) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(err) => {
                     let _ = print_output(stdout, output);
@@ -217,14 +219,15 @@ fn deliver(stdout: Option<File>, result: Option<ResultFile>, output: &str) -> Ex
 
 /// Prints the output document and a newline. A closed or failing stdout (the reader went
 /// away) is reported in one line and exit 1, not a panic and not a silent success.
-fn print_output(stdout: Option<File>, output: &str) -> ExitCode {
+fn print_output(stdout: Option<File>, output: &Answer) -> ExitCode {
     use std::io::Write as _;
-    let Some(mut stdout) = stdout else {
+    let Some(stdout) = stdout else {
         eprintln!("error: cannot write the result to stdout: it is closed");
         return ExitCode::FAILURE;
     };
-    match stdout
-        .write_all(output.as_bytes())
+    let mut stdout = std::io::BufWriter::new(stdout);
+    match output
+        .write_to(&mut stdout)
         .and_then(|()| stdout.write_all(b"\n"))
         .and_then(|()| stdout.flush())
     {

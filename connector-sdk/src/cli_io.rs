@@ -94,13 +94,20 @@ impl ResultFile {
         &self.path
     }
 
-    /// Writes `bytes` gzip-compressed, flushes them to disk and renames the file into
-    /// place. On failure the temporary file is removed and any previous result kept.
-    pub(crate) fn commit(self, bytes: &[u8]) -> std::io::Result<()> {
+    /// Has `write` write the result, gzip-compressed as it goes, flushes it to disk and
+    /// renames the file into place. On failure the temporary file is removed and any
+    /// previous result kept.
+    pub(crate) fn commit(
+        self,
+        write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+    ) -> std::io::Result<()> {
         let ResultFile { path, temp } = self;
-        let mut encoder = GzEncoder::new(temp, Compression::default());
-        encoder.write_all(bytes)?;
-        let temp = encoder.finish()?;
+        let mut encoder = std::io::BufWriter::new(GzEncoder::new(temp, Compression::default()));
+        write(&mut encoder)?;
+        let temp = encoder
+            .into_inner()
+            .map_err(std::io::IntoInnerError::into_error)?
+            .finish()?;
         temp.as_file().sync_all()?;
         temp.persist(&path).map_err(|err| err.error)?;
         Ok(())
@@ -167,7 +174,7 @@ mod tests {
         std::os::unix::fs::symlink(&victim, &path).unwrap();
         ResultFile::prepare(path.clone())
             .unwrap()
-            .commit(b"{}")
+            .commit(|writer| writer.write_all(b"{}"))
             .unwrap();
         assert_eq!(std::fs::read_to_string(&victim).unwrap(), "keep");
         assert!(!std::fs::symlink_metadata(&path).unwrap().is_symlink());
@@ -177,6 +184,20 @@ mod tests {
             let mode = std::fs::metadata(&path).unwrap().permissions().mode();
             assert_eq!(mode & 0o777, 0o600);
         }
+    }
+
+    #[test]
+    fn a_write_failing_part_way_leaves_the_previous_result_and_no_temporary_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.gz");
+        std::fs::write(&path, "previous").unwrap();
+        let failed = ResultFile::prepare(path.clone()).unwrap().commit(|writer| {
+            writer.write_all(b"{\"response\": [")?;
+            Err(std::io::Error::other("the answer stopped"))
+        });
+        assert!(failed.is_err());
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "previous");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
     }
 
     #[test]

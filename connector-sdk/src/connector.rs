@@ -95,6 +95,31 @@ pub trait Connector: Send + Sync + Sized + 'static {
     ) -> impl Future<Output = String> + Send + 'a {
         crate::dispatch::dispatch(self, capability, request_json)
     }
+
+    /// [`dispatch`](Connector::dispatch), writing the envelope into `writer` instead of
+    /// returning it: the same bytes, serialised straight into the writer with no whole copy
+    /// in memory. Serialising starts only once the capability has returned, so a failing or
+    /// panicking capability still writes a whole error envelope. An error is the writer's
+    /// (or a response that could not be serialised part-way), and leaves a partial document
+    /// in `writer`; wrap an unbuffered writer (a file, a socket) in a `BufWriter`. The
+    /// writer is held across the call, so it is `Send` (`stdout()`, not its lock).
+    ///
+    /// ```no_run
+    /// # use connector_sdk::connector::Connector;
+    /// # async fn answer<C: Connector>(connector: &C) -> std::io::Result<()> {
+    /// let mut out = std::io::BufWriter::new(std::io::stdout());
+    /// connector.dispatch_to("list_accounts", r#"{"request": {}}"#, &mut out).await?;
+    /// std::io::Write::flush(&mut out)
+    /// # }
+    /// ```
+    fn dispatch_to<'a, W: std::io::Write + Send + 'a>(
+        &'a self,
+        capability: &'a str,
+        request_json: &'a str,
+        writer: W,
+    ) -> impl Future<Output = std::io::Result<()>> + Send + 'a {
+        crate::dispatch::dispatch_to(self, capability, request_json, writer)
+    }
 }
 
 /// The static self-description of a connector: what `info` reports besides capabilities

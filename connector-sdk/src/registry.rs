@@ -17,7 +17,10 @@ use crate::page::PageRequest;
 
 /// A handler with its types erased: runs one capability on the raw request JSON.
 pub(crate) type ErasedHandler<C> = Box<
-    dyn for<'a> Fn(&'a C, crate::dispatch::Invocation<'a, C>) -> BoxFuture<'a, String>
+    dyn for<'a> Fn(
+            &'a C,
+            crate::dispatch::Invocation<'a, C>,
+        ) -> BoxFuture<'a, crate::dispatch::Answer>
         + Send
         + Sync,
 >;
@@ -318,7 +321,10 @@ impl<C: Connector> Capabilities<C> {
 
 pub(crate) fn erase<C: Connector, G>(handler: G) -> ErasedHandler<C>
 where
-    G: for<'a> Fn(&'a C, crate::dispatch::Invocation<'a, C>) -> BoxFuture<'a, String>
+    G: for<'a> Fn(
+            &'a C,
+            crate::dispatch::Invocation<'a, C>,
+        ) -> BoxFuture<'a, crate::dispatch::Answer>
         + Send
         + Sync
         + 'static,

@@ -271,6 +271,25 @@ fn dispatch_list_accounts_page1() {
     assert_eq!(second["response"], recorded_second["response"]);
 }
 
+/// `dispatch_to` writes exactly the bytes `dispatch` returns: a success, a capability's
+/// error and an unknown capability.
+#[test]
+fn dispatch_to_writes_the_bytes_dispatch_returns() {
+    let recorded = fixture("dispatch_list_accounts_page1");
+    let request = recorded["request_string"].as_str().unwrap().to_owned();
+    for capability in [
+        "list_accounts",
+        "validate_credentials",
+        "no_such_capability",
+    ] {
+        let text = block_on(DemoApp::default().dispatch(capability, &request));
+        let mut written = Vec::new();
+        block_on(DemoApp::default().dispatch_to(capability, &request, &mut written))
+            .expect("a Vec takes every byte");
+        assert_eq!(String::from_utf8(written).unwrap(), text, "{capability}");
+    }
+}
+
 /// CLI `info`: JSON-equal to the reference's, whatever the key order, including the
 /// `app_info` and `probe_integration` capabilities the runtime provides itself.
 #[test]

@@ -56,9 +56,9 @@ pub(crate) async fn guarded<O, T>(
 /// Awaits a whole dispatch (envelope checks, settings and credential parsing, the
 /// fingerprint, the capability, the answer's and cursor's serialisation); a panic anywhere
 /// in it becomes `on_panic()`, its message withheld.
-pub(crate) async fn contained<F>(future: F, on_panic: impl FnOnce() -> String) -> String
+pub(crate) async fn contained<F, T>(future: F, on_panic: impl FnOnce() -> T) -> T
 where
-    F: std::future::Future<Output = String>,
+    F: std::future::Future<Output = T>,
 {
     install_panic_hook();
     let mut future = std::pin::pin!(future);

@@ -2,6 +2,7 @@
 //! reference's order of checks (capability name, envelope shape, credentials, settings,
 //! then the capability). Routing lives here; the steps live in the submodules.
 
+pub(crate) mod answer;
 pub(crate) mod checks;
 pub(crate) mod envelope;
 pub(crate) mod guard;
@@ -15,6 +16,7 @@ use crate::connector::Connector;
 use crate::error::{ConnectorError, ErrorEnvelope};
 use crate::page::{DEFAULT_PAGE_SIZE, Page};
 use crate::runtime::Runtime;
+pub(crate) use answer::Answer;
 
 /// What a handler receives: the request and where it runs.
 pub(crate) struct Invocation<'a, C: Connector> {
@@ -47,19 +49,41 @@ pub(crate) struct Checked<C: Connector> {
 /// [`MAX_REQUEST_BYTES`](crate::limits::MAX_REQUEST_BYTES) is `bad_request` unread, and a
 /// panic anywhere in the call is an `internal_error` envelope.
 pub(crate) async fn dispatch<C: Connector>(connector: &C, name: &str, json: &str) -> String {
+    answer(connector, name, json).await.into_string()
+}
+
+/// Runs capability `name` of `connector` on `json` and writes the answer into `writer`.
+/// See [`Connector::dispatch_to`].
+pub(crate) async fn dispatch_to<C: Connector, W: std::io::Write>(
+    connector: &C,
+    name: &str,
+    json: &str,
+    mut writer: W,
+) -> std::io::Result<()> {
+    answer(connector, name, json).await.write_to(&mut writer)
+}
+
+/// The answer of capability `name` of `connector` on `json`, not yet serialised: the
+/// capability has returned (or failed, or panicked) when this does.
+pub(crate) async fn answer<C: Connector>(connector: &C, name: &str, json: &str) -> Answer {
     let runtime = Runtime::<C>::get();
     let app_id = runtime.metadata.app_id;
     if json.len() > crate::limits::MAX_REQUEST_BYTES.get_usize() {
-        return request_too_large(app_id);
+        return Answer::Built(request_too_large(app_id));
     }
     guard::contained(route(connector, runtime, name, Input::Json(json)), || {
-        error_json(
-            &ConnectorError::internal_error(guard::PANIC_MESSAGE),
-            app_id,
-            None,
-        )
+        Answer::Built(panic_json(app_id))
     })
     .await
+}
+
+/// The `internal_error` envelope of a panic anywhere in a call (its message withheld).
+pub(crate) fn panic_json(app_id: &str) -> String {
+    error_json(
+        &ConnectorError::internal_error(guard::PANIC_MESSAGE),
+        app_id,
+        None,
+    )
 }
 
 /// The `bad_request` envelope of a request over the request limit.
@@ -79,13 +103,13 @@ pub(crate) async fn route<C: Connector>(
     runtime: &'static Runtime<C>,
     name: &str,
     input: Input<'_, C>,
-) -> String {
+) -> Answer {
     let Some(entry) = runtime.capabilities.get(name) else {
         let err = ConnectorError::unsupported_operation(format!(
             "Capability '{}' is not implemented.",
             printable(name)
         ));
-        return error_json(&err, runtime.metadata.app_id, None);
+        return Answer::Built(error_json(&err, runtime.metadata.app_id, None));
     };
     let invocation = Invocation {
         runtime,
@@ -137,7 +161,7 @@ impl From<ConnectorError> for Failure {
     }
 }
 
-fn error_json(error: &ConnectorError, app_id: &str, raised_in: Option<&str>) -> String {
+pub(crate) fn error_json(error: &ConnectorError, app_id: &str, raised_in: Option<&str>) -> String {
     // The message may quote an upstream that echoed the call's own credentials.
     let message = crate::scrub::scrub(error.message());
     tracing::error!(
@@ -161,25 +185,21 @@ fn error_json(error: &ConnectorError, app_id: &str, raised_in: Option<&str>) -> 
     })
 }
 
-/// The envelope of a finished call: its success JSON, or its error envelope (with
-/// `raised_in` when the capability itself failed).
-fn finish<C: Connector>(
+/// The answer of a finished call: its success envelope (serialised when written), or its
+/// error envelope (with `raised_in` when the capability itself failed).
+fn finish<C: Connector, E: serde::Serialize + Send + 'static>(
     runtime: &Runtime<C>,
     capability: &str,
-    outcome: std::result::Result<String, Failure>,
-) -> String {
+    outcome: std::result::Result<E, Failure>,
+) -> Answer {
+    let raised_in = || format!("{}::{}", runtime.metadata.crate_name, capability);
     match outcome {
-        Ok(json) => json,
-        Err(failure) => {
-            let raised_in = failure
-                .raised
-                .then(|| format!("{}::{}", runtime.metadata.crate_name, capability));
-            error_json(
-                &failure.error,
-                runtime.metadata.app_id,
-                raised_in.as_deref(),
-            )
-        }
+        Ok(envelope) => Answer::success(envelope, runtime.metadata.app_id, raised_in()),
+        Err(failure) => Answer::Built(error_json(
+            &failure.error,
+            runtime.metadata.app_id,
+            failure.raised.then(raised_in).as_deref(),
+        )),
     }
 }
 

@@ -8,25 +8,16 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use super::guard::guarded;
-use super::{Failure, Invocation, checks, finish};
+use super::{Answer, Failure, Invocation, checks, finish};
 use crate::capability::{
     Capability, CapabilityLevel, CapabilityResult, ListCapability, ListResult,
 };
 use crate::connector::{Connector, ContextOf, UnauthenticatedContextOf};
 use crate::context::Context;
-use crate::error::{ConnectorError, Result};
+use crate::error::Result;
 use crate::page::{self, Page, PageRequest};
 use crate::raw_data;
 use crate::reply::{CustomSuccessEnvelope, Reply, SuccessEnvelope};
-
-fn to_json<T: Serialize>(value: &T) -> std::result::Result<String, Failure> {
-    serde_json::to_string(value).map_err(|err| Failure {
-        error: ConnectorError::invalid_response(format!(
-            "The capability's response could not be serialized: {err}"
-        )),
-        raised: true,
-    })
-}
 
 /// The request fingerprint of a write (the execution summary's), `None` for reads.
 fn write_fingerprint<Cap: Capability, P: Serialize>(payload: &P) -> Option<String> {
@@ -46,27 +37,27 @@ fn raw_data_shown<S, A>(
 }
 
 /// The success envelope of a single-payload capability's reply.
-fn success_json<T: Serialize, S, A>(
+fn success_envelope<T: Serialize, S, A>(
     reply: Reply<T>,
     fingerprint: Option<&str>,
     cx: &Context<S, A>,
     captured: Option<Value>,
-) -> std::result::Result<String, Failure> {
+) -> SuccessEnvelope<T> {
     let (response, raw_data, execution_summary) = reply.into_parts(fingerprint);
-    to_json(&SuccessEnvelope {
+    SuccessEnvelope {
         response,
         raw_data: raw_data_shown(cx, raw_data, captured),
         page: None,
         rate_limit: cx.rate_limit_response(),
         execution_summary,
-    })
+    }
 }
 
 pub(crate) async fn run_standard<C, Cap, P, O, F>(
     connector: &C,
     invocation: Invocation<'_, C>,
     handler: F,
-) -> String
+) -> Answer
 where
     C: Connector,
     Cap: Capability,
@@ -86,7 +77,12 @@ where
             ),
         )
         .await;
-        success_json(reply?, fingerprint.as_deref(), &call.cx, captured)
+        Ok::<_, Failure>(success_envelope(
+            reply?,
+            fingerprint.as_deref(),
+            &call.cx,
+            captured,
+        ))
     }
     .await;
     finish(runtime, capability, outcome)
@@ -96,7 +92,7 @@ pub(crate) async fn run_unauthenticated<C, Cap, P, O, F>(
     connector: &C,
     invocation: Invocation<'_, C>,
     handler: F,
-) -> String
+) -> Answer
 where
     C: Connector,
     Cap: Capability,
@@ -116,7 +112,12 @@ where
             ),
         )
         .await;
-        success_json(reply?, fingerprint.as_deref(), &call.cx, captured)
+        Ok::<_, Failure>(success_envelope(
+            reply?,
+            fingerprint.as_deref(),
+            &call.cx,
+            captured,
+        ))
     }
     .await;
     finish(runtime, capability, outcome)
@@ -126,7 +127,7 @@ pub(crate) async fn run_list<C, Cap, P, O, F>(
     connector: &C,
     invocation: Invocation<'_, C>,
     handler: F,
-) -> String
+) -> Answer
 where
     C: Connector,
     Cap: ListCapability,
@@ -181,7 +182,7 @@ where
             }),
             None => None,
         };
-        to_json(&SuccessEnvelope {
+        Ok::<_, Failure>(SuccessEnvelope {
             response: items,
             raw_data: raw_data_shown(&call.cx, raw_data, captured),
             page,
@@ -197,7 +198,7 @@ pub(crate) async fn run_custom<C, P, R, O, F>(
     connector: &C,
     invocation: Invocation<'_, C>,
     handler: F,
-) -> String
+) -> Answer
 where
     C: Connector,
     P: DeserializeOwned + Serialize + Send + 'static,
@@ -218,7 +219,7 @@ where
         )
         .await;
         let (response, raw_data, execution_summary) = reply?.into_parts(fingerprint.as_deref());
-        to_json(&CustomSuccessEnvelope {
+        Ok::<_, Failure>(CustomSuccessEnvelope {
             page: None,
             raw_data: raw_data_shown(&call.cx, raw_data, captured),
             execution_summary,
@@ -236,7 +237,7 @@ pub(crate) async fn run_exempt<C, Cap, F>(
     connector: &C,
     invocation: Invocation<'_, C>,
     handler: F,
-) -> String
+) -> Answer
 where
     C: Connector,
     Cap: Capability,
@@ -246,7 +247,7 @@ where
     let outcome = async {
         let request = checks::exempt::<C, Cap::Payload>(invocation)?;
         let response = guarded(handler(connector, request), std::convert::identity).await?;
-        to_json(&SuccessEnvelope {
+        Ok::<_, Failure>(SuccessEnvelope {
             response,
             raw_data: None,
             page: None,

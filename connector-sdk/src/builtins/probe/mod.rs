@@ -253,7 +253,9 @@ impl<C: Connector> Session<'_, C> {
                 size: Some(PAGE_SIZE),
             }),
         });
-        let raw = crate::dispatch::route(self.connector, self.runtime, capability, input).await;
+        let raw = crate::dispatch::route(self.connector, self.runtime, capability, input)
+            .await
+            .into_string();
         let unreadable = |detail: String| {
             ConnectorError::internal_error(format!(
                 "The answer of {capability} could not be read: {detail}"
