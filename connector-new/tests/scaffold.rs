@@ -23,7 +23,7 @@ fn shared_target() -> PathBuf {
 }
 
 #[test]
-#[ignore = "builds and tests a crate per --auth choice (minutes); scripts/tools-test.sh runs it"]
+#[ignore = "builds and tests a crate per --auth choice (minutes): bash scripts/test-all.sh"]
 fn every_auth_choice_builds_offline_and_passes_its_tests() {
     let dir = tempfile::tempdir().unwrap();
     let choices: [(&str, &[&str]); 6] = [

@@ -257,7 +257,7 @@ fn the_committed_cassette_holds_no_credential() {
 }
 
 #[tokio::test]
-#[ignore = "needs the SCIM test server (scripts/tools-test.sh)"]
+#[ignore = "needs the SCIM test server: bash scripts/test-all.sh"]
 async fn a_cassette_recorded_against_the_real_server_holds_no_token_and_replays() {
     let _server = SERVER.lock().await;
     let (base_url, token) = server();
@@ -293,7 +293,7 @@ async fn a_cassette_recorded_against_the_real_server_holds_no_token_and_replays(
 }
 
 #[tokio::test]
-#[ignore = "needs the SCIM test server (scripts/tools-test.sh)"]
+#[ignore = "needs the SCIM test server: bash scripts/test-all.sh"]
 async fn dev_crawl_reports_every_user_once_and_exactly_the_dangling_ids() {
     let _server = SERVER.lock().await;
     let (base_url, token) = server();
