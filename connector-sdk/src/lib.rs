@@ -40,6 +40,7 @@ pub(crate) mod scrub;
 pub mod secret;
 #[cfg(feature = "serve")]
 pub mod serve;
+pub(crate) mod settings_log;
 #[cfg(feature = "testing")]
 pub mod testing;
 

@@ -23,6 +23,8 @@ pub(crate) struct Runtime<C: Connector> {
     pub oauth: crate::oauth::OAuth<C::Settings>,
     /// The settings fields marked secret (`x-secret`), for redaction.
     pub secret_settings: Vec<String>,
+    /// The settings type's declared fields, for the per-request settings log line.
+    pub settings_log: crate::settings_log::SettingsLog,
     /// The `app_info` payload, built on first use (it is large and rarely asked for).
     app_info: OnceLock<AppInfo>,
 }
@@ -79,6 +81,7 @@ impl<C: Connector> Runtime<C> {
             #[cfg(feature = "http")]
             oauth,
             secret_settings: crate::schema::secret_fields::<C::Settings>(),
+            settings_log: crate::settings_log::SettingsLog::new::<C::Settings>(),
             metadata,
             capabilities,
             info,

@@ -394,3 +394,36 @@ fn log_to_stdout_means_stderr_and_no_file() {
     assert!(!run.err().contains(TOKEN), "{}", run.err());
     assert!(!work.path().join("logs").exists());
 }
+
+/// The settings line of a call at INFO, on stderr.
+fn settings_log_line(request_settings: Option<&str>) -> Option<String> {
+    let work = temp_dir();
+    let mut cli = command(&pretend_app(), work.path());
+    cli.env("LUMOS_LOG_TO_STDOUT", "true")
+        .env("LUMOS_LOG_LEVEL", "INFO")
+        .args(["validate_credentials", "--json", ENVELOPE]);
+    if let Some(value) = request_settings {
+        cli.env("LUMOS_LOG_REQUEST_SETTINGS", value);
+    }
+    let run = common::run(&mut cli);
+    assert_eq!(run.code, 0, "{}", run.err());
+    run.err()
+        .lines()
+        .find(|line| line.contains("request settings:"))
+        .map(str::to_owned)
+}
+
+#[test]
+fn each_call_logs_its_settings_at_info_unless_turned_off() {
+    let line = settings_log_line(None).expect("a settings line by default");
+    assert!(
+        line.contains("connector.observability.request_logging")
+            && line.contains(
+                r#"pretend_app.validate_credentials request settings: {"base_url":"https://pretend.example""#
+            ),
+        "{line}"
+    );
+    assert!(!line.contains(TOKEN), "{line}");
+    assert_eq!(settings_log_line(Some("false")), None);
+    assert!(settings_log_line(Some("TRUE")).is_some());
+}

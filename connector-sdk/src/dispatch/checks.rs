@@ -45,7 +45,13 @@ pub(crate) fn authenticated<C: Connector, P: DeserializeOwned>(
                 &runtime.metadata.credentials,
             )?;
             let shown = shown_settings(envelope.settings.as_ref(), &runtime.secret_settings);
+            let logged = runtime
+                .settings_log
+                .payload(envelope.settings.as_ref(), &runtime.secret_settings);
             let settings = check_settings::<C>(envelope.settings.take(), &runtime.metadata)?;
+            if let Some(logged) = logged {
+                crate::settings_log::emit(runtime.metadata.app_id, invocation.capability, &logged);
+            }
             Ok(from_envelope(
                 invocation.runtime.metadata.app_id,
                 invocation.capability,
@@ -76,7 +82,13 @@ pub(crate) fn unauthenticated<C: Connector, P: DeserializeOwned>(
         Input::Json(json) => {
             let mut envelope = parse_envelope::<P>(json)?;
             let shown = shown_settings(envelope.settings.as_ref(), &runtime.secret_settings);
+            let logged = runtime
+                .settings_log
+                .payload(envelope.settings.as_ref(), &runtime.secret_settings);
             let settings = check_settings::<C>(envelope.settings.take(), &runtime.metadata)?;
+            if let Some(logged) = logged {
+                crate::settings_log::emit(runtime.metadata.app_id, invocation.capability, &logged);
+            }
             Ok(from_envelope(
                 runtime.metadata.app_id,
                 invocation.capability,
