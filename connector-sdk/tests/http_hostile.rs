@@ -48,6 +48,26 @@ async fn a_huge_json_error_body_is_summarised_not_quoted() {
 }
 
 #[tokio::test]
+async fn an_error_body_past_the_response_limit_is_still_the_status_error() {
+    // Only a prefix of an error answer is read, so its size never turns a 503 into
+    // `invalid_response` (nor costs the memory of the whole page).
+    let server =
+        answering(ResponseTemplate::new(503).set_body_raw("E".repeat(4 << 20), "text/html")).await;
+    let (config, _) = recorded();
+    let cx = token_cx(&server.uri());
+    let error = config
+        .max_response_bytes(1 << 20)
+        .retry(connector_sdk::http::RetryPolicy::default().max_attempts(1))
+        .client(&cx)
+        .unwrap()
+        .get("/users")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(error.code(), ErrorCode::ServiceError, "{}", error.message());
+}
+
+#[tokio::test]
 async fn a_huge_text_error_body_is_quoted_as_a_short_excerpt() {
     let server =
         answering(ResponseTemplate::new(400).set_body_raw("E".repeat(8 << 20), "text/plain")).await;

@@ -258,7 +258,7 @@ pub(crate) fn showable_body(body: &[u8]) -> Result<&[u8], String> {
     }
     let first = body.iter().find(|byte| !byte.is_ascii_whitespace());
     if matches!(first, Some(b'{' | b'[')) {
-        return Err(format!("{} bytes of JSON, too large to show", body.len()));
+        return Err(format!("over {limit} bytes of JSON, too large to show"));
     }
     let prefix = &body[..limit];
     Ok(match std::str::from_utf8(prefix) {

@@ -111,24 +111,38 @@ pub(super) enum Exchanged {
     TooLarge,
 }
 
-/// Sends one request and reads the whole response body (at most `max` bytes).
+/// Sends one request and reads the whole response body (at most `max` bytes); of an
+/// error answer (a status outside 2xx), only what an excerpt can show is read: one byte
+/// past [`MAX_BODY_PREFIX_BYTES`](crate::limits::MAX_BODY_PREFIX_BYTES), so a huge error
+/// page costs no memory and still reads as larger than the excerpt limit.
 pub(super) async fn exchange(
     http: &reqwest::Client,
     request: reqwest::Request,
     max: usize,
 ) -> Result<Exchange, Exchanged> {
     let mut response = http.execute(request).await.map_err(Exchanged::Transport)?;
-    if response
-        .content_length()
-        .is_some_and(|length| length > max as u64)
+    let status = response.status();
+    if status.is_success()
+        && response
+            .content_length()
+            .is_some_and(|length| length > max as u64)
     {
         return Err(Exchanged::TooLarge);
     }
     let url = response.url().clone();
-    let status = response.status();
     let headers = response.headers().clone();
     let mut body = Vec::new();
+    let error_cap = (!status.is_success())
+        .then(|| crate::limits::MAX_BODY_PREFIX_BYTES.get_usize().saturating_add(1));
     while let Some(chunk) = response.chunk().await.map_err(Exchanged::Transport)? {
+        if let Some(cap) = error_cap {
+            let room = cap.saturating_sub(body.len());
+            body.extend_from_slice(&chunk[..chunk.len().min(room)]);
+            if body.len() >= cap {
+                break;
+            }
+            continue;
+        }
         if body.len() + chunk.len() > max {
             return Err(Exchanged::TooLarge);
         }
