@@ -264,3 +264,26 @@ fn the_cli_refuses_to_serve_beyond_loopback_without_a_token() {
         run.err()
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_large_listing_is_streamed_with_the_library_s_exact_bytes() {
+    let app = DemoApp::with_accounts(20_000);
+    let request = r#"{"auth": {"token": {"token": "t"}}, "settings": {"base_url": "https://demo.example"}, "request": {}, "page": {"size": 20000}}"#;
+    let expected = app.dispatch("list_accounts", request).await;
+    assert!(
+        expected.len() > 1 << 20,
+        "a listing larger than a few chunks"
+    );
+    let server = start(app, options()).await;
+    let answer = client()
+        .post(format!("{}/list_accounts", server.base))
+        .body(request)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 200);
+    // Sent as it is serialised: no length known up front.
+    assert!(answer.headers().get("content-length").is_none());
+    assert_eq!(answer.text().await.unwrap(), expected);
+    server.stop().await;
+}

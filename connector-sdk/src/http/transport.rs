@@ -132,8 +132,11 @@ pub(super) async fn exchange(
     let url = response.url().clone();
     let headers = response.headers().clone();
     let mut body = Vec::new();
-    let error_cap = (!status.is_success())
-        .then(|| crate::limits::MAX_BODY_PREFIX_BYTES.get_usize().saturating_add(1));
+    let error_cap = (!status.is_success()).then(|| {
+        crate::limits::MAX_BODY_PREFIX_BYTES
+            .get_usize()
+            .saturating_add(1)
+    });
     while let Some(chunk) = response.chunk().await.map_err(Exchanged::Transport)? {
         if let Some(cap) = error_cap {
             let room = cap.saturating_sub(body.len());

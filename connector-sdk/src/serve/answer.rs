@@ -1,13 +1,21 @@
 //! How the server answers: JSON text with `content-type: application/json` and no trailing
-//! newline, the reference's `{"detail": …}` bodies for unknown routes and methods, and
-//! error envelopes for what the server itself refuses.
+//! newline (a capability's answer streamed as it is serialised), the reference's
+//! `{"detail": …}` bodies for unknown routes and methods, and error envelopes for what the
+//! server itself refuses.
 
-use axum::body::Body;
+use axum::body::{Body, Bytes};
 use axum::http::header::{CONTENT_TYPE, RETRY_AFTER};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::Response;
 
+use crate::dispatch::Answer;
 use crate::error::{ConnectorError, ErrorEnvelope};
+
+/// The size of the pieces a streamed answer is sent in.
+const CHUNK_BYTES: usize = 64 << 10;
+/// How many pieces may wait for the client before serialisation pauses: the memory a
+/// slow client can hold up is this many chunks, whatever the answer's size.
+const CHUNKS_IN_FLIGHT: usize = 4;
 
 /// `status` with `body` as JSON.
 pub(crate) fn json(status: StatusCode, body: String) -> Response {
@@ -17,6 +25,76 @@ pub(crate) fn json(status: StatusCode, body: String) -> Response {
         .headers_mut()
         .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
     response
+}
+
+/// 200 with a capability's answer. One already built (an error, `info`) is sent whole; a
+/// success envelope is serialised on a blocking thread straight into the body, a chunk at
+/// a time, so a large listing never exists whole in memory. Serialising began only after
+/// the capability returned, so a failed call is a whole error envelope; a failure part-way
+/// (a response that cannot be serialised, a client gone) aborts the body, and the client
+/// sees a truncated transfer rather than a document that looks whole.
+pub(crate) fn streamed(answer: Answer) -> Response {
+    let answer = match answer {
+        Answer::Built(text) => return json(StatusCode::OK, text),
+        success => success,
+    };
+    let (sender, mut receiver) =
+        tokio::sync::mpsc::channel::<std::io::Result<Bytes>>(CHUNKS_IN_FLIGHT);
+    tokio::task::spawn_blocking(move || {
+        let mut body = ChunkSender {
+            buffer: Vec::with_capacity(CHUNK_BYTES),
+            sender,
+        };
+        let written = answer
+            .write_to(&mut body)
+            .and_then(|()| std::io::Write::flush(&mut body));
+        if let Err(err) = written {
+            tracing::warn!("the answer could not be streamed whole: {err}");
+            // The client may be gone already; then there is no one to tell.
+            let _ = body.sender.blocking_send(Err(err));
+        }
+    });
+    let chunks = futures_util::stream::poll_fn(move |cx| receiver.poll_recv(cx));
+    let mut response = Response::new(Body::from_stream(chunks));
+    response
+        .headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    response
+}
+
+/// The writer a streamed answer is serialised into: full chunks go to the body.
+struct ChunkSender {
+    buffer: Vec<u8>,
+    sender: tokio::sync::mpsc::Sender<std::io::Result<Bytes>>,
+}
+
+impl ChunkSender {
+    fn send_buffer(&mut self) -> std::io::Result<()> {
+        if self.buffer.is_empty() {
+            return Ok(());
+        }
+        let chunk = Bytes::from(std::mem::replace(
+            &mut self.buffer,
+            Vec::with_capacity(CHUNK_BYTES),
+        ));
+        self.sender.blocking_send(Ok(chunk)).map_err(|_| {
+            std::io::Error::new(std::io::ErrorKind::BrokenPipe, "the client went away")
+        })
+    }
+}
+
+impl std::io::Write for ChunkSender {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.buffer.extend_from_slice(bytes);
+        if self.buffer.len() >= CHUNK_BYTES {
+            self.send_buffer()?;
+        }
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.send_buffer()
+    }
 }
 
 /// 404 `{"detail": "Not Found"}`, as the reference.

@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use tokio::sync::OnceCell;
 
 use crate::connector::Connector;
+use crate::dispatch::Answer;
 
 /// A connector as the server and the host see it: no type parameter, built once.
 pub(crate) trait Served: Send + Sync + 'static {
@@ -17,8 +18,9 @@ pub(crate) trait Served: Send + Sync + 'static {
     fn capabilities(&self) -> &[String];
     /// The `info` envelope, as the CLI prints it.
     fn info(&self) -> &Value;
-    /// Runs a capability through the connector's library entry.
-    fn dispatch<'a>(&'a self, capability: &'a str, json: &'a str) -> BoxFuture<'a, String>;
+    /// Runs a capability as the library entry does; the answer is serialised only when
+    /// the server streams it.
+    fn dispatch<'a>(&'a self, capability: &'a str, json: &'a str) -> BoxFuture<'a, Answer>;
     /// The `app_info` capability's OpenAPI document, computed on first use; `None` when the
     /// connector does not answer it.
     fn openapi(&self) -> BoxFuture<'_, Option<String>>;
@@ -72,8 +74,8 @@ impl<C: Connector> Served for ServedConnector<C> {
         &self.info
     }
 
-    fn dispatch<'a>(&'a self, capability: &'a str, json: &'a str) -> BoxFuture<'a, String> {
-        Box::pin(self.connector.dispatch(capability, json))
+    fn dispatch<'a>(&'a self, capability: &'a str, json: &'a str) -> BoxFuture<'a, Answer> {
+        Box::pin(crate::dispatch::answer(&self.connector, capability, json))
     }
 
     fn openapi(&self) -> BoxFuture<'_, Option<String>> {

@@ -205,7 +205,7 @@ async fn call(
     };
     let run = AssertUnwindSafe(app.dispatch(capability, &json)).catch_unwind();
     match tokio::time::timeout_at(deadline, run).await {
-        Ok(Ok(output)) => answer::json(StatusCode::OK, output),
+        Ok(Ok(output)) => answer::streamed(output),
         Ok(Err(_panic)) => envelope(
             app.app_id(),
             ConnectorError::internal_error(crate::PANIC_MESSAGE),
