@@ -6,8 +6,9 @@
 //!
 //! It writes `./<name>`: a `#[connector]` impl on the HTTP toolkit (validate_credentials,
 //! list_accounts, list_entitlements, find_entitlement_associations, assign_entitlement,
-//! unassign_entitlement; with OAuth, the token flow too), a settings type, a README, and
-//! tests of every capability against a wiremock tenant. The crate depends on this checkout
+//! unassign_entitlement; with OAuth, an `oauth(...)` declaration whose flow the SDK runs),
+//! a settings type, a README, and tests against a wiremock tenant: the SDK's conformance
+//! suite and what it cannot know about the app. The crate depends on this checkout
 //! by path, has its own `[workspace]`, and carries this repository's `Cargo.lock` and
 //! toolchain, so `cargo test --offline --locked` works in it straight away.
 

@@ -86,16 +86,41 @@ fn auth_label(plan: &Plan) -> String {
     }
 }
 
+/// The `oauth(...)` declaration of an OAuth connector, each line indented by `indent`
+/// and ending with a newline; empty without OAuth.
+fn oauth_declaration(auth: AuthChoice, indent: &str) -> String {
+    let (grant, option) = match auth {
+        AuthChoice::Token | AuthChoice::Basic => return String::new(),
+        AuthChoice::Oauth => ("authorization_url = authorization_url,", "pkce = true,"),
+        AuthChoice::OauthClientCredentials => {
+            ("flow = client_credentials,", "client_auth = basic,")
+        }
+    };
+    include_str!("../templates/oauth_declaration.tmpl")
+        .replace("{{oauth_grant}}", grant)
+        .replace("{{oauth_option}}", option)
+        .lines()
+        .map(|line| format!("{indent}{line}\n"))
+        .collect()
+}
+
 /// The connector's source.
 fn lib(plan: &Plan) -> String {
     let credential = plan.auth.credential_type();
-    let auth_attr = if plan.multi_credential {
-        format!(
-            "credentials = [{credential}(id = \"{}\", description = \"The app's credentials.\")],",
+    let oauth = oauth_declaration(plan.auth, "        ");
+    let auth_attr = match (plan.multi_credential, oauth.is_empty()) {
+        (true, true) => format!(
+            "    credentials = [{credential}(id = \"{}\", description = \"The app's credentials.\")],\n",
             plan.auth.credential_id()
-        )
-    } else {
-        format!("auth = {credential},")
+        ),
+        (true, false) => format!(
+            "    credentials = [{credential}(\n        id = \"{}\",\n        description = \"The app's credentials.\",\n{oauth}    )],\n",
+            plan.auth.credential_id()
+        ),
+        (false, _) => format!(
+            "    auth = {credential},\n{}",
+            oauth_declaration(plan.auth, "    ")
+        ),
     };
     let api_body = if plan.multi_credential {
         format!(
@@ -105,25 +130,19 @@ fn lib(plan: &Plan) -> String {
     } else {
         "        self.http.client(cx)".to_owned()
     };
-    let mut imports = Vec::new();
-    if plan.auth == AuthChoice::OauthClientCredentials {
-        imports.push("Auth");
-    }
-    imports.extend(["HttpClient", "HttpConfig", "HttpSettings"]);
+    let mut imports = vec!["HttpClient", "HttpConfig", "HttpSettings"];
     if plan.multi_credential {
         imports.push("HttpAuth");
     }
     imports.extend(["OffsetCursor", "path_segment"]);
-    let (oauth_doc, oauth_types, oauth_methods) = match plan.auth {
-        AuthChoice::Token | AuthChoice::Basic => (String::new(), String::new(), String::new()),
+    let (oauth_doc, oauth_endpoints) = match plan.auth {
+        AuthChoice::Token | AuthChoice::Basic => (String::new(), String::new()),
         AuthChoice::Oauth => (
-            "//! | refresh_access_token | `POST /oauth/token` (`grant_type=refresh_token`) |\n".to_owned(),
-            include_str!("../templates/oauth_types.rs.tmpl").to_owned(),
-            include_str!("../templates/oauth_refresh.rs.tmpl").to_owned(),
+            "//! | get_authorization_url, handle_authorization_callback, refresh_access_token | the SDK's, from `oauth(...)`: `/oauth/authorize` with PKCE, `POST /oauth/token` |\n".to_owned(),
+            include_str!("../templates/oauth_code.rs.tmpl").to_owned(),
         ),
         AuthChoice::OauthClientCredentials => (
-            "//! | handle_client_credentials_request | `POST /oauth/token` (`grant_type=client_credentials`) |\n".to_owned(),
-            include_str!("../templates/oauth_types.rs.tmpl").to_owned(),
+            "//! | handle_client_credentials_request, refresh_access_token | the SDK's, from `oauth(...)`: `POST /oauth/token`, the client as HTTP Basic |\n".to_owned(),
             include_str!("../templates/oauth_client_credentials.rs.tmpl").to_owned(),
         ),
     };
@@ -132,8 +151,7 @@ fn lib(plan: &Plan) -> String {
         .replace("{{api_body}}", &api_body)
         .replace("{{http_imports}}", &format!("{{{}}}", imports.join(", ")))
         .replace("{{oauth_doc}}", &oauth_doc)
-        .replace("{{oauth_types}}", &oauth_types)
-        .replace("{{oauth_methods}}", &oauth_methods)
+        .replace("{{oauth_endpoints}}", &oauth_endpoints)
 }
 
 /// The credential's fields in an envelope, the secret as the Rust constant `SECRET`
@@ -177,7 +195,7 @@ fn tests(plan: &Plan) -> String {
         AuthChoice::Basic => {
             let encoded =
                 base64::engine::general_purpose::STANDARD.encode(format!("{USERNAME}:{SECRET}"));
-            format!("\"Basic {encoded}\"")
+            format!("String::from(\"Basic {encoded}\")")
         }
         _ => "format!(\"Bearer {SECRET}\")".to_owned(),
     };
@@ -186,8 +204,8 @@ fn tests(plan: &Plan) -> String {
     let (mocks, oauth_tests) = match plan.auth {
         AuthChoice::Token | AuthChoice::Basic => (String::new(), String::new()),
         AuthChoice::Oauth => (
-            include_str!("../templates/oauth_refresh_mock.rs.tmpl").to_owned(),
-            include_str!("../templates/oauth_refresh_test.rs.tmpl").to_owned(),
+            include_str!("../templates/oauth_code_mock.rs.tmpl").to_owned(),
+            include_str!("../templates/oauth_code_test.rs.tmpl").to_owned(),
         ),
         AuthChoice::OauthClientCredentials => (
             include_str!("../templates/oauth_client_credentials_mock.rs.tmpl")
@@ -202,7 +220,11 @@ fn tests(plan: &Plan) -> String {
         .replace("{{oauth_tests}}", &oauth_tests)
         .replace("{{secret}}", SECRET)
         .replace("{{authorization}}", &authorization)
-        .replace("{{auth_envelope}}", &auth_envelope(plan, "SECRET"));
+        .replace("{{auth_envelope}}", &auth_envelope(plan, "SECRET"))
+        .replace(
+            "{{wrong_auth_envelope}}",
+            &auth_envelope(plan, "WRONG_SECRET"),
+        );
     fill(plan, &text)
 }
 
@@ -244,6 +266,43 @@ mod tests {
             "{manifest}"
         );
         assert!(manifest.contains("\n[workspace]\n"), "{manifest}");
+    }
+
+    #[test]
+    fn oauth_scaffolds_declare_their_flow_for_the_sdk_to_run() {
+        for (auth, multi, flow) in [
+            (
+                AuthChoice::Oauth,
+                false,
+                "authorization_url = authorization_url,",
+            ),
+            (
+                AuthChoice::Oauth,
+                true,
+                "authorization_url = authorization_url,",
+            ),
+            (
+                AuthChoice::OauthClientCredentials,
+                false,
+                "flow = client_credentials,",
+            ),
+        ] {
+            let files = rendered(auth, multi);
+            let lib = &files
+                .iter()
+                .find(|file| file.path == "src/lib.rs")
+                .unwrap()
+                .text;
+            assert!(
+                lib.contains("oauth(") && lib.contains(flow),
+                "{auth:?}: {lib}"
+            );
+            assert!(!lib.contains("async fn refresh_access_token"), "{lib}");
+            assert!(
+                !lib.contains("async fn handle_client_credentials_request"),
+                "{lib}"
+            );
+        }
     }
 
     #[test]

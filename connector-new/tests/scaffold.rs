@@ -1,6 +1,7 @@
 //! `connector-new new`: a scaffolded crate builds offline with the copied lock and its
-//! tests pass at once, for every `--auth` choice (the slow test, `#[ignore]`d, run by
-//! `scripts/tools-test.sh`); names and places it cannot use are usage errors.
+//! tests (the SDK's conformance suite against a wiremock tenant among them) pass at once,
+//! for every `--auth` choice (the slow test, `#[ignore]`d, run by `scripts/test-all.sh`);
+//! names and places it cannot use are usage errors.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -22,22 +23,44 @@ fn shared_target() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/scaffold"))
 }
 
+/// The passed and failed counts of every `test result:` line of `cargo test`, summed.
+fn totals(stdout: &str) -> (usize, usize) {
+    let count = |line: &str, what: &str| -> usize {
+        line.split(';')
+            .find_map(|part| part.trim().strip_suffix(what))
+            .and_then(|number| number.trim().rsplit(' ').next()?.parse().ok())
+            .unwrap_or(0)
+    };
+    stdout
+        .lines()
+        .filter(|line| line.starts_with("test result:"))
+        .fold((0, 0), |(passed, failed), line| {
+            (
+                passed + count(line, " passed"),
+                failed + count(line, " failed"),
+            )
+        })
+}
+
 #[test]
 #[ignore = "builds and tests a crate per --auth choice (minutes): bash scripts/test-all.sh"]
 fn every_auth_choice_builds_offline_and_passes_its_tests() {
     let dir = tempfile::tempdir().unwrap();
-    let choices: [(&str, &[&str]); 6] = [
-        ("app-token", &["--auth", "token"]),
-        ("app-basic", &["--auth", "basic"]),
-        ("app-oauth", &["--auth", "oauth"]),
-        ("app-client", &["--auth", "oauth-client-credentials"]),
-        ("app-multi", &["--auth", "token", "--multi-credential"]),
+    // Each crate, its flags, and how many tests it has at least: the conformance suite,
+    // three per-capability tests, and one per OAuth flow capability.
+    let choices: [(&str, &[&str], usize); 6] = [
+        ("app-token", &["--auth", "token"], 4),
+        ("app-basic", &["--auth", "basic"], 4),
+        ("app-oauth", &["--auth", "oauth"], 7),
+        ("app-client", &["--auth", "oauth-client-credentials"], 5),
+        ("app-multi", &["--auth", "token", "--multi-credential"], 4),
         (
             "app-multi-oauth",
             &["--auth", "oauth", "--multi-credential"],
+            7,
         ),
     ];
-    for (name, flags) in choices {
+    for (name, flags, at_least) in choices {
         let mut args = vec![name];
         args.extend_from_slice(flags);
         let made = connector_new(dir.path(), &args);
@@ -71,8 +94,13 @@ fn every_auth_choice_builds_offline_and_passes_its_tests() {
         );
         let stdout = String::from_utf8_lossy(&tested.stdout);
         assert!(
-            stdout.contains("7 passed") || stdout.contains("8 passed"),
-            "{name}: {stdout}"
+            stdout.contains("test the_connector_passes_the_conformance_suite ... ok"),
+            "{name} did not run the conformance suite: {stdout}"
+        );
+        let (passed, failed) = totals(&stdout);
+        assert!(
+            passed >= at_least && failed == 0,
+            "{name}: {passed} passed, {failed} failed (at least {at_least} expected): {stdout}"
         );
     }
 }
