@@ -16,6 +16,11 @@ root=$(pwd)
 bin_dir="${CARGO_TARGET_DIR:-$root/target}/debug"
 
 step() { printf '\n==> %s\n' "$*"; }
+# One run from a clone: incremental caches would only cost disk (gigabytes) and time.
+export CARGO_INCREMENTAL=0
+# The free disk where target/ lives, said before the build and again at the end (a full
+# disk shows up as failing nested builds: the scaffold's crates, trybuild's cases).
+disk() { df -h "$root" | awk 'NR == 2 {print "disk: " $4 " free of " $2 " at " $6}'; }
 skipped=()
 
 protocol="${CONNECTOR_PROTOCOL_DIR:-$root/../shared/protocol}"
@@ -28,6 +33,7 @@ fi
 
 wire_dir=""
 cleanup() {
+  disk || true
   bash "$root/scripts/scim-server.sh" stop || true
   bash "$root/scripts/oauth-server.sh" stop || true
   if [ -n "$wire_dir" ]; then rm -rf "$wire_dir"; fi
@@ -55,6 +61,7 @@ step "browser for the dev console's test (Debian's chromium and chromium-driver,
 bash scripts/browser-test.sh install
 
 step "cargo fmt --check"
+disk
 cargo fmt --all -- --check
 
 step "cargo clippy"
