@@ -70,7 +70,8 @@ impl AgentConfig {
 #[cfg(feature = "http")]
 struct AgentLogLayer {
     sender: std::sync::Arc<sender::Sender>,
-    /// Extra key names to redact (`LUMOS_ADDITIONAL_REDACTED_LOG_KEYS`).
+    /// Key names to redact beyond the SDK's rule (which reads
+    /// `LUMOS_ADDITIONAL_REDACTED_LOG_KEYS` itself): none but in tests.
     extra_keys: Vec<String>,
 }
 
@@ -160,17 +161,6 @@ fn redact_text(text: &str, extra_keys: &[String]) -> String {
     text.to_owned()
 }
 
-/// `LUMOS_ADDITIONAL_REDACTED_LOG_KEYS`: a comma list, lowercased.
-#[cfg_attr(not(feature = "http"), allow(dead_code))]
-fn additional_redacted_keys() -> Vec<String> {
-    std::env::var("LUMOS_ADDITIONAL_REDACTED_LOG_KEYS")
-        .unwrap_or_default()
-        .split(',')
-        .map(|key| key.trim().to_ascii_lowercase())
-        .filter(|key| !key.is_empty())
-        .collect()
-}
-
 /// The process's sender, once logging is set up with forwarding on.
 #[cfg(feature = "http")]
 static SENDER: std::sync::OnceLock<std::sync::Arc<sender::Sender>> = std::sync::OnceLock::new();
@@ -191,7 +181,7 @@ where
             let sender = sender::Sender::new(config);
             let layer = AgentLogLayer {
                 sender: std::sync::Arc::clone(&sender),
-                extra_keys: additional_redacted_keys(),
+                extra_keys: Vec::new(),
             };
             if subscriber.with(layer).try_init().is_ok() {
                 let _ = SENDER.set(sender);
