@@ -155,7 +155,7 @@ impl Info {
 /// The `info` response payload of connector `C` (without the envelope), built once per
 /// process.
 pub fn info<C: Connector>() -> &'static Info {
-    &crate::runtime::Runtime::<C>::get().info
+    crate::runtime::Runtime::<C>::get().info()
 }
 
 /// The `info` envelope of connector `C`, as the CLI prints it.

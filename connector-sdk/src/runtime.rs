@@ -1,5 +1,6 @@
 //! The runtime of one connector type, composed once per process: its metadata, its full
-//! capability table (the runtime's own capabilities included) and its typed `info`.
+//! capability table (the runtime's own capabilities included) and its typed `info` (built
+//! on first use).
 //! Dispatch, the CLI, `info` and `app_info` all read it.
 
 use std::any::{Any, TypeId};
@@ -16,8 +17,9 @@ pub(crate) struct Runtime<C: Connector> {
     pub metadata: Metadata,
     /// The author's capabilities, then those the runtime adds.
     pub capabilities: Capabilities<C>,
-    /// The `info` payload.
-    pub info: Info,
+    /// The `info` payload, built on first use (its schemas are most of a cold start, and
+    /// a call other than `info` does not need them).
+    info: OnceLock<Info>,
     /// The OAuth configurations.
     #[cfg(feature = "http")]
     pub oauth: crate::oauth::OAuth<C::Settings>,
@@ -71,12 +73,6 @@ impl<C: Connector> Runtime<C> {
         #[cfg(feature = "http")]
         crate::oauth::register::register::<C>(&mut capabilities, &oauth);
         crate::builtins::register::<C>(&mut capabilities);
-        #[allow(unused_mut)]
-        let mut info = Info::build::<C>(&metadata, &capabilities);
-        #[cfg(feature = "http")]
-        {
-            info.oauth_scopes = oauth.info_scopes();
-        }
         Runtime {
             #[cfg(feature = "http")]
             oauth,
@@ -84,9 +80,22 @@ impl<C: Connector> Runtime<C> {
             settings_log: crate::settings_log::SettingsLog::new::<C::Settings>(),
             metadata,
             capabilities,
-            info,
+            info: OnceLock::new(),
             app_info: OnceLock::new(),
         }
+    }
+
+    /// The `info` payload.
+    pub fn info(&self) -> &Info {
+        self.info.get_or_init(|| {
+            #[allow(unused_mut)]
+            let mut info = Info::build::<C>(&self.metadata, &self.capabilities);
+            #[cfg(feature = "http")]
+            {
+                info.oauth_scopes = self.oauth.info_scopes();
+            }
+            info
+        })
     }
 
     /// The `app_info` payload.

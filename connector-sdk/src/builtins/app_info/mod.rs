@@ -92,14 +92,14 @@ pub(crate) fn app_info<C: Connector>(runtime: &Runtime<C>) -> AppInfo {
         _ => Map::new(),
     };
     AppInfo {
-        app_id: runtime.info.app_id.to_owned(),
+        app_id: runtime.info().app_id.to_owned(),
         app_schema,
     }
 }
 
 /// The OpenAPI 3.0.0 document of a connector, as `app_info` returns it.
 fn document<C: Connector>(runtime: &Runtime<C>) -> Value {
-    let info: &Info = &runtime.info;
+    let info: &Info = runtime.info();
     let capabilities = &runtime.capabilities;
     let names: Vec<&'static str> = capabilities.names();
     let mut builder = Builder {
@@ -207,7 +207,7 @@ fn describe_oauth<C: Connector>(runtime: &Runtime<C>, security: &mut Security) -
         let described = x_oauth_settings(settings, implemented);
         let id = match credential_id {
             None => {
-                let id = runtime.info.app_id.to_owned();
+                let id = runtime.info().app_id.to_owned();
                 security
                     .schemes
                     .insert(id.clone(), security_scheme(settings));
