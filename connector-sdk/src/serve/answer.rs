@@ -27,16 +27,18 @@ pub(crate) fn json(status: StatusCode, body: String) -> Response {
     response
 }
 
-/// 200 with a capability's answer. One already built (an error, `info`) is sent whole; a
-/// success envelope is serialised on a blocking thread straight into the body, a chunk at
-/// a time, so a large listing never exists whole in memory. Serialising began only after
-/// the capability returned, so a failed call is a whole error envelope; a failure part-way
-/// (a response that cannot be serialised, a client gone) aborts the body, and the client
-/// sees a truncated transfer rather than a document that looks whole.
+/// 200 with a capability's answer. One already built (an error, `info`) or small enough
+/// to fit one chunk is sent whole, with its length; a larger success envelope is
+/// serialised again on a blocking thread straight into the body, a chunk at a time, so a
+/// large listing never exists whole in memory. Serialising began only after the
+/// capability returned, so a failed call is a whole error envelope; a failure part-way
+/// through a streamed answer (a response that cannot be serialised, a client gone) aborts
+/// the body, and the client sees a truncated transfer rather than a document that looks
+/// whole.
 pub(crate) fn streamed(answer: Answer) -> Response {
-    let answer = match answer {
-        Answer::Built(text) => return json(StatusCode::OK, text),
-        success => success,
+    let answer = match answer.into_string_within(CHUNK_BYTES) {
+        Ok(text) => return json(StatusCode::OK, text),
+        Err(larger) => larger,
     };
     let (sender, mut receiver) =
         tokio::sync::mpsc::channel::<std::io::Result<Bytes>>(CHUNKS_IN_FLIGHT);

@@ -183,7 +183,15 @@ impl Server {
         stop: impl Future<Output = ()> + Send + 'static,
     ) -> Result<bool, ServeError> {
         let (stopped, stopped_rx) = tokio::sync::oneshot::channel();
-        let server = axum::serve(self.listener, self.router).with_graceful_shutdown(async move {
+        use axum::serve::ListenerExt as _;
+        // Answers go out as they are written (headers, then chunks): without TCP_NODELAY,
+        // Nagle's algorithm and the client's delayed ACK would hold each one back ~40 ms.
+        let listener = self.listener.tap_io(|tcp| {
+            if let Err(err) = tcp.set_nodelay(true) {
+                tracing::debug!("TCP_NODELAY could not be set: {err}");
+            }
+        });
+        let server = axum::serve(listener, self.router).with_graceful_shutdown(async move {
             stop.await;
             let _ = stopped.send(());
         });
