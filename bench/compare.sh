@@ -38,7 +38,9 @@ target_dir=$(cargo metadata --format-version 1 --no-deps \
 
 if [ -z "${BENCH_SKIP_BUILD:-}" ]; then
   echo "==> cargo build --release (demo-app, bench-floor, loadgen, dispatch-rate)" >&2
-  cargo build --release --quiet -p connector-sdk-tests --bin demo-app -p bench-floor -p bench-harness
+  # Two builds: `--bin demo-app` would narrow the other packages to a bin of that name too.
+  cargo build --release --quiet -p connector-sdk-tests --bin demo-app
+  cargo build --release --quiet -p bench-floor -p bench-harness
 fi
 release="$target_dir/release"
 for bin in demo-app bench-floor loadgen dispatch-rate; do
