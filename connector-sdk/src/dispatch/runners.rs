@@ -7,6 +7,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
+use super::checks::Call;
 use super::guard::guarded;
 use super::{Answer, Failure, Invocation, checks, finish};
 use crate::capability::{
@@ -66,25 +67,8 @@ where
     F: for<'a> Fn(&'a C, &'a ContextOf<C>, P) -> BoxFuture<'a, O>,
 {
     let (runtime, capability) = (invocation.runtime, invocation.capability);
-    let outcome = async {
-        let call = checks::authenticated::<C, P>(invocation, false)?;
-        let fingerprint = write_fingerprint::<Cap, P>(&call.request);
-        let (reply, captured) = raw_data::collect(
-            call.cx.include_raw_data(),
-            guarded(
-                handler(connector, &call.cx, call.request),
-                CapabilityResult::into_reply,
-            ),
-        )
-        .await;
-        Ok::<_, Failure>(success_envelope(
-            reply?,
-            fingerprint.as_deref(),
-            &call.cx,
-            captured,
-        ))
-    }
-    .await;
+    let call = checks::authenticated::<C, P>(invocation, false);
+    let outcome = run_single::<C, Cap, _, _, _, _>(connector, call, handler).await;
     finish(runtime, capability, outcome)
 }
 
@@ -101,26 +85,41 @@ where
     F: for<'a> Fn(&'a C, &'a UnauthenticatedContextOf<C>, P) -> BoxFuture<'a, O>,
 {
     let (runtime, capability) = (invocation.runtime, invocation.capability);
-    let outcome = async {
-        let call = checks::unauthenticated::<C, P>(invocation)?;
-        let fingerprint = write_fingerprint::<Cap, P>(&call.request);
-        let (reply, captured) = raw_data::collect(
-            call.cx.include_raw_data(),
-            guarded(
-                handler(connector, &call.cx, call.request),
-                CapabilityResult::into_reply,
-            ),
-        )
-        .await;
-        Ok::<_, Failure>(success_envelope(
-            reply?,
-            fingerprint.as_deref(),
-            &call.cx,
-            captured,
-        ))
-    }
-    .await;
+    let call = checks::unauthenticated::<C, P>(invocation);
+    let outcome = run_single::<C, Cap, _, _, _, _>(connector, call, handler).await;
     finish(runtime, capability, outcome)
+}
+
+/// Runs a single-payload capability on its checked call (with or without credentials):
+/// the handler under the guard, then its success envelope.
+async fn run_single<C, Cap, A, P, O, F>(
+    connector: &C,
+    call: Result<Call<C::Settings, A, P>>,
+    handler: F,
+) -> std::result::Result<SuccessEnvelope<Cap::Response>, Failure>
+where
+    C: Connector,
+    Cap: Capability,
+    P: Serialize,
+    O: CapabilityResult<Cap::Response>,
+    F: for<'a> Fn(&'a C, &'a Context<C::Settings, A>, P) -> BoxFuture<'a, O>,
+{
+    let call = call?;
+    let fingerprint = write_fingerprint::<Cap, P>(&call.request);
+    let (reply, captured) = raw_data::collect(
+        call.cx.include_raw_data(),
+        guarded(
+            handler(connector, &call.cx, call.request),
+            CapabilityResult::into_reply,
+        ),
+    )
+    .await;
+    Ok(success_envelope(
+        reply?,
+        fingerprint.as_deref(),
+        &call.cx,
+        captured,
+    ))
 }
 
 pub(crate) async fn run_list<C, Cap, P, O, F>(
