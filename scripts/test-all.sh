@@ -18,6 +18,9 @@ bin_dir="${CARGO_TARGET_DIR:-$root/target}/debug"
 step() { printf '\n==> %s\n' "$*"; }
 # One run from a clone: incremental caches would only cost disk (gigabytes) and time.
 export CARGO_INCREMENTAL=0
+# The workspace's [profile.dev] (line tables only) for the builds that do not read it:
+# trybuild's UI-case project (1.9 GB of full debug info otherwise).
+export CARGO_PROFILE_DEV_DEBUG=line-tables-only
 # The free disk where target/ lives, said before the build and again at the end (a full
 # disk shows up as failing nested builds: the scaffold's crates, trybuild's cases).
 disk() { df -h "$root" | awk 'NR == 2 {print "disk: " $4 " free of " $2 " at " $6}'; }
