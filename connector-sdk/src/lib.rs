@@ -36,7 +36,7 @@ pub(crate) mod registry;
 pub mod reply;
 pub(crate) mod runtime;
 pub(crate) mod schema;
-pub(crate) mod scrub;
+pub mod scrub;
 pub mod secret;
 #[cfg(feature = "serve")]
 pub mod serve;

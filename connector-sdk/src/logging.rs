@@ -72,7 +72,7 @@ pub fn init(app_id: &str) -> Result<(), String> {
     if to_stderr {
         crate::agent_log::try_init(
             builder
-                .with_writer(crate::scrub::Scrubbing(std::io::stderr))
+                .with_writer(crate::scrub::Scrubbing::new(std::io::stderr))
                 .finish(),
         );
         return Ok(());
@@ -89,7 +89,7 @@ pub fn init(app_id: &str) -> Result<(), String> {
         Ok(file) => {
             crate::agent_log::try_init(
                 builder
-                    .with_writer(crate::scrub::Scrubbing(Mutex::new(file)))
+                    .with_writer(crate::scrub::Scrubbing::new(Mutex::new(file)))
                     .finish(),
             );
         }

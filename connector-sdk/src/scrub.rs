@@ -129,8 +129,28 @@ pub(crate) fn scrub(text: &str) -> String {
     out
 }
 
-/// A log writer maker whose writers scrub each event before it reaches `inner`.
-pub(crate) struct Scrubbing<M>(pub(crate) M);
+/// A log writer maker whose writers scrub each event before it reaches the inner writer:
+/// every credential and secret-setting value of the calls in flight (through the CLI,
+/// `dispatch` or the server) is replaced by `[REDACTED]`, whatever key it sits under. The
+/// CLI's logging uses it; a program that calls `dispatch` and installs its own tracing
+/// subscriber wraps its writer in it, so its own events are scrubbed too.
+///
+/// ```
+/// use connector_sdk::scrub::Scrubbing;
+///
+/// let subscriber = tracing_subscriber::fmt()
+///     .with_writer(Scrubbing::new(std::io::stderr))
+///     .finish();
+/// # drop(subscriber);
+/// ```
+pub struct Scrubbing<M>(M);
+
+impl<M> Scrubbing<M> {
+    /// Scrubs what `inner`'s writers are given.
+    pub fn new(inner: M) -> Self {
+        Scrubbing(inner)
+    }
+}
 
 impl<'a, M: MakeWriter<'a>> MakeWriter<'a> for Scrubbing<M> {
     type Writer = ScrubbingWriter<M::Writer>;
@@ -143,8 +163,8 @@ impl<'a, M: MakeWriter<'a>> MakeWriter<'a> for Scrubbing<M> {
     }
 }
 
-/// Collects one event and writes it scrubbed when dropped.
-pub(crate) struct ScrubbingWriter<W: Write> {
+/// Collects one event and writes it scrubbed when dropped (made by [`Scrubbing`]).
+pub struct ScrubbingWriter<W: Write> {
     buffer: Vec<u8>,
     inner: W,
 }
