@@ -24,24 +24,14 @@ const OMITTED_KEY: &str = "x-omitted";
 /// Where keys the settings type does not declare are named (never their values).
 const UNDECLARED_KEY: &str = "x-undeclared-keys";
 
-/// Secret-looking words, for the free-text rules below.
-const SECRET_WORD: &str =
-    r"token|secret|password|passphrase|api[_-]?key|private[_-]?key|credential|authorization|auth";
-
-/// `Header-Name: value` lines whose name holds a secret word (custom header settings).
-static HEADER_LINE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&format!(
-        r"(?im)^([ \t]*[\w-]*(?:{SECRET_WORD})[\w-]*)([ \t]*[:=][ \t]*)(.+)$"
-    ))
-    .expect("a valid pattern")
+/// `Name: value` and `name=value` lines (a custom-headers setting holds one per line); the
+/// value is redacted when the name is secret by the SDK's key rule.
+static NAMED_LINE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?m)^([ \t]*)([\w-]+)([ \t]*[:=][ \t]*)(.+)$").expect("a valid pattern")
 });
-/// `?api_key=abc` and `&token=abc` in a URL.
-static QUERY_PARAM: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&format!(
-        r"(?i)([?&][\w-]*(?:{SECRET_WORD})[\w-]*=)([^&\s]+)"
-    ))
-    .expect("a valid pattern")
-});
+/// `?name=value` and `&name=value` in a URL, redacted by the same rule.
+static QUERY_PARAM: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"([?&])([\w-]+)(=)([^&\s]+)").expect("a valid pattern"));
 /// Credentials that give themselves away with no key: bearer tokens, JWTs, Slack, GitHub
 /// and AWS keys, PEM private keys.
 static CREDENTIAL_SHAPE: LazyLock<Regex> = LazyLock::new(|| {
@@ -100,7 +90,7 @@ impl SettingsLog {
             let value = settings.get(name).unwrap_or(default);
             let shown = if value.is_null() {
                 Value::Null
-            } else if secret.contains(name) || (value.is_string() && holds_secret(name)) {
+            } else if secret.contains(name) || holds_secret(name) {
                 Value::String(REDACTED.to_owned())
             } else {
                 redact_value(value)
@@ -140,15 +130,15 @@ fn holds_secret(name: &str) -> bool {
     !names_one && crate::redact::is_secret_key(name, &[])
 }
 
-/// A value inside a field: secret-named string entries redacted, strings scrubbed and
-/// truncated.
+/// A value inside a field: secret-named entries redacted (whatever their type), strings
+/// scrubbed and cut.
 fn redact_value(value: &Value) -> Value {
     match value {
         Value::Object(entries) => Value::Object(
             entries
                 .iter()
                 .map(|(key, inner)| {
-                    let shown = if inner.is_string() && holds_secret(key) {
+                    let shown = if !inner.is_null() && holds_secret(key) {
                         Value::String(REDACTED.to_owned())
                     } else {
                         redact_value(inner)
@@ -158,51 +148,53 @@ fn redact_value(value: &Value) -> Value {
                 .collect(),
         ),
         Value::Array(items) => Value::Array(items.iter().map(redact_value).collect()),
-        Value::String(text) => Value::String(truncated(scrubbed(text))),
+        Value::String(text) => Value::String(shown_string(text)),
         other => other.clone(),
     }
 }
 
-/// `text` with credentials in header lines, query parameters and known shapes redacted.
-fn scrubbed(text: &str) -> String {
-    let text = HEADER_LINE.replace_all(text, format!("${{1}}${{2}}{REDACTED}"));
-    let text = QUERY_PARAM.replace_all(&text, format!("${{1}}{REDACTED}"));
-    CREDENTIAL_SHAPE.replace_all(&text, REDACTED).into_owned()
-}
-
-fn truncated(text: String) -> String {
-    match text.char_indices().nth(MAX_VALUE_CHARS) {
-        None => text,
-        Some(_) => {
-            let keep = MAX_VALUE_CHARS - TRUNCATION_SUFFIX.len();
-            let cut = text
-                .char_indices()
-                .nth(keep)
-                .map_or(text.len(), |(at, _)| at);
-            format!("{}{TRUNCATION_SUFFIX}", &text[..cut])
+/// A string value as shown: credentials in named lines, query parameters and known
+/// shapes redacted, cut at [`MAX_VALUE_CHARS`]. Only the part that can be shown is
+/// scanned (twice the cut, so a secret straddling it is still recognised), so a huge
+/// value costs no more than a short one.
+fn shown_string(text: &str) -> String {
+    let (head, cut) = match text.char_indices().nth(MAX_VALUE_CHARS * 2) {
+        Some((at, _)) => (&text[..at], true),
+        None => (text, false),
+    };
+    let redact_named = |caps: &regex_lite::Captures<'_>| {
+        if crate::redact::is_secret_key(&caps[2], &[]) {
+            format!("{}{}{}{REDACTED}", &caps[1], &caps[2], &caps[3])
+        } else {
+            caps[0].to_owned()
         }
+    };
+    let text = NAMED_LINE.replace_all(head, redact_named);
+    let text = QUERY_PARAM.replace_all(&text, redact_named);
+    let text = CREDENTIAL_SHAPE.replace_all(&text, REDACTED);
+    if !cut && text.chars().count() <= MAX_VALUE_CHARS {
+        return text.into_owned();
     }
+    let keep = MAX_VALUE_CHARS - TRUNCATION_SUFFIX.len();
+    let end = text
+        .char_indices()
+        .nth(keep)
+        .map_or(text.len(), |(at, _)| at);
+    format!("{}{TRUNCATION_SUFFIX}", &text[..end])
 }
 
 /// The payload whole when small enough, else the fields that fit, in order, and the
 /// names of those left out under `x-omitted`: a partial config never passes for whole.
 fn capped(payload: Map<String, Value>) -> Value {
-    let size = |value: &Value| serde_json::to_string(value).map_or(usize::MAX, |text| text.len());
-    let whole = Value::Object(payload);
-    if size(&whole) <= MAX_PAYLOAD_BYTES {
-        return whole;
+    if json_len(&payload) <= MAX_PAYLOAD_BYTES {
+        return Value::Object(payload);
     }
-    let Value::Object(payload) = whole else {
-        unreachable!("built as an object above")
-    };
     let mut kept = Map::new();
     let mut omitted = Vec::new();
     let mut used = 0usize;
     for (key, value) in payload {
-        used = used.saturating_add(size(&Value::Object(Map::from_iter([(
-            key.clone(),
-            value.clone(),
-        )]))));
+        // What the field would take alone, as `{"key":value}`.
+        used = used.saturating_add(json_len(&key) + json_len(&value) + 3);
         if used > MAX_PAYLOAD_BYTES {
             omitted.push(Value::String(key));
         } else {
@@ -211,6 +203,11 @@ fn capped(payload: Map<String, Value>) -> Value {
     }
     kept.insert(OMITTED_KEY.to_owned(), Value::Array(omitted));
     Value::Object(kept)
+}
+
+/// The length of `value` as JSON.
+fn json_len<T: serde::Serialize + ?Sized>(value: &T) -> usize {
+    serde_json::to_vec(value).map_or(usize::MAX, |bytes| bytes.len())
 }
 
 #[cfg(test)]
@@ -270,6 +267,19 @@ mod tests {
         for kept in ["limit=5", "Accept: json", "\"region\":\"eu\""] {
             assert!(shown.contains(kept), "{kept} not in {shown}");
         }
+    }
+
+    #[test]
+    fn a_secret_name_hides_its_value_whatever_its_type() {
+        let shown = logged(json!({
+            "base_url": "b",
+            "scim_token": {"value": "nested-secret-1"},
+            "options": {"clientSecret": ["listed-secret-2"], "apiKey": 31337, "region": "eu"},
+        }));
+        assert_eq!(shown["scim_token"], REDACTED);
+        assert_eq!(shown["options"]["clientSecret"], REDACTED);
+        assert_eq!(shown["options"]["apiKey"], REDACTED);
+        assert_eq!(shown["options"]["region"], "eu");
     }
 
     #[test]
