@@ -20,7 +20,7 @@ pub(crate) trait Envelope: Send {
 /// call that cannot be inlined (14% of a 100,000-account listing's instructions, by
 /// callgrind). A buffer of a concrete type takes them inline, and the caller's writer
 /// gets one call per 64 KiB.
-const SERIALISE_BUFFER_BYTES: usize = 64 << 10;
+pub(crate) const SERIALISE_BUFFER_BYTES: usize = 64 << 10;
 
 impl<T: Serialize + Send> Envelope for T {
     fn write_into(&self, out: &mut dyn Write) -> serde_json::Result<()> {

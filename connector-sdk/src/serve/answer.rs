@@ -11,8 +11,9 @@ use axum::response::Response;
 use crate::dispatch::Answer;
 use crate::error::{ConnectorError, ErrorEnvelope};
 
-/// The size of the pieces a streamed answer is sent in.
-const CHUNK_BYTES: usize = 64 << 10;
+/// The size of the pieces a streamed answer is sent in: what the serialiser writes at a
+/// time.
+const CHUNK_BYTES: usize = crate::dispatch::answer::SERIALISE_BUFFER_BYTES;
 /// How many pieces may wait for the client before serialisation pauses: the memory a
 /// slow client can hold up is this many chunks, whatever the answer's size.
 const CHUNKS_IN_FLIGHT: usize = 4;
@@ -43,17 +44,11 @@ pub(crate) fn streamed(answer: Answer) -> Response {
     let (sender, mut receiver) =
         tokio::sync::mpsc::channel::<std::io::Result<Bytes>>(CHUNKS_IN_FLIGHT);
     tokio::task::spawn_blocking(move || {
-        let mut body = ChunkSender {
-            buffer: Vec::with_capacity(CHUNK_BYTES),
-            sender,
-        };
-        let written = answer
-            .write_to(&mut body)
-            .and_then(|()| std::io::Write::flush(&mut body));
-        if let Err(err) = written {
+        let mut body = ChunkSender(sender);
+        if let Err(err) = answer.write_to(&mut body) {
             tracing::warn!("the answer could not be streamed whole: {err}");
             // The client may be gone already; then there is no one to tell.
-            let _ = body.sender.blocking_send(Err(err));
+            let _ = body.0.blocking_send(Err(err));
         }
     });
     let chunks = futures_util::stream::poll_fn(move |cx| receiver.poll_recv(cx));
@@ -64,38 +59,26 @@ pub(crate) fn streamed(answer: Answer) -> Response {
     response
 }
 
-/// The writer a streamed answer is serialised into: full chunks go to the body.
-struct ChunkSender {
-    buffer: Vec<u8>,
-    sender: tokio::sync::mpsc::Sender<std::io::Result<Bytes>>,
-}
-
-impl ChunkSender {
-    fn send_buffer(&mut self) -> std::io::Result<()> {
-        if self.buffer.is_empty() {
-            return Ok(());
-        }
-        let chunk = Bytes::from(std::mem::replace(
-            &mut self.buffer,
-            Vec::with_capacity(CHUNK_BYTES),
-        ));
-        self.sender.blocking_send(Ok(chunk)).map_err(|_| {
-            std::io::Error::new(std::io::ErrorKind::BrokenPipe, "the client went away")
-        })
-    }
-}
+/// The writer a streamed answer is serialised into: each write goes to the body as one
+/// chunk. The serialiser already buffers (`dispatch/answer.rs` writes 64 KiB at a time),
+/// so a second buffer here would only copy every byte once more.
+struct ChunkSender(tokio::sync::mpsc::Sender<std::io::Result<Bytes>>);
 
 impl std::io::Write for ChunkSender {
     fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.buffer.extend_from_slice(bytes);
-        if self.buffer.len() >= CHUNK_BYTES {
-            self.send_buffer()?;
+        if bytes.is_empty() {
+            return Ok(0);
         }
+        self.0
+            .blocking_send(Ok(Bytes::copy_from_slice(bytes)))
+            .map_err(|_| {
+                std::io::Error::new(std::io::ErrorKind::BrokenPipe, "the client went away")
+            })?;
         Ok(bytes.len())
     }
 
     fn flush(&mut self) -> std::io::Result<()> {
-        self.send_buffer()
+        Ok(())
     }
 }
 
