@@ -25,6 +25,19 @@ async fn answering(template: ResponseTemplate) -> MockServer {
     server
 }
 
+/// The error of `GET /users` on `server` through a client of `config`, tried once.
+async fn failed_get(server: &MockServer, config: HttpConfig) -> connector_sdk::ConnectorError {
+    let cx = token_cx(&server.uri());
+    config
+        .retry(connector_sdk::http::RetryPolicy::default().max_attempts(1))
+        .client(&cx)
+        .unwrap()
+        .get("/users")
+        .send()
+        .await
+        .unwrap_err()
+}
+
 #[tokio::test]
 async fn a_huge_json_error_body_is_summarised_not_quoted() {
     let body = format!(
@@ -32,16 +45,7 @@ async fn a_huge_json_error_body_is_summarised_not_quoted() {
         "x".repeat(8 << 20)
     );
     let server = answering(ResponseTemplate::new(500).set_body_raw(body, "application/json")).await;
-    let (config, _) = recorded();
-    let cx = token_cx(&server.uri());
-    let error = config
-        .retry(connector_sdk::http::RetryPolicy::default().max_attempts(1))
-        .client(&cx)
-        .unwrap()
-        .get("/users")
-        .send()
-        .await
-        .unwrap_err();
+    let error = failed_get(&server, recorded().0).await;
     assert_eq!(error.code(), ErrorCode::BadGateway);
     assert!(error.message().len() < 1000, "{}", error.message());
     assert!(!error.message().contains("hunter2"));
@@ -53,17 +57,7 @@ async fn an_error_body_past_the_response_limit_is_still_the_status_error() {
     // `invalid_response` (nor costs the memory of the whole page).
     let server =
         answering(ResponseTemplate::new(503).set_body_raw("E".repeat(4 << 20), "text/html")).await;
-    let (config, _) = recorded();
-    let cx = token_cx(&server.uri());
-    let error = config
-        .max_response_bytes(1 << 20)
-        .retry(connector_sdk::http::RetryPolicy::default().max_attempts(1))
-        .client(&cx)
-        .unwrap()
-        .get("/users")
-        .send()
-        .await
-        .unwrap_err();
+    let error = failed_get(&server, recorded().0.max_response_bytes(1 << 20)).await;
     assert_eq!(error.code(), ErrorCode::ServiceError, "{}", error.message());
 }
 
@@ -71,15 +65,7 @@ async fn an_error_body_past_the_response_limit_is_still_the_status_error() {
 async fn a_huge_text_error_body_is_quoted_as_a_short_excerpt() {
     let server =
         answering(ResponseTemplate::new(400).set_body_raw("E".repeat(8 << 20), "text/plain")).await;
-    let (config, _) = recorded();
-    let cx = token_cx(&server.uri());
-    let error = config
-        .client(&cx)
-        .unwrap()
-        .get("/users")
-        .send()
-        .await
-        .unwrap_err();
+    let error = failed_get(&server, recorded().0).await;
     assert_eq!(error.code(), ErrorCode::BadRequest);
     assert!(error.message().len() < 1000, "{}", error.message());
 }
