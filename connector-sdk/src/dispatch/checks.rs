@@ -17,6 +17,7 @@ use crate::credentials::Credentials;
 use crate::error::{ConnectorError, Result};
 use crate::models::AuthCredential;
 use crate::page::Page;
+use crate::runtime::Runtime;
 
 /// One call once its envelope is read and checked: the capability's context, its payload
 /// and the requested page.
@@ -35,7 +36,7 @@ pub(crate) fn authenticated<C: Connector, P: DeserializeOwned>(
     let runtime = invocation.runtime;
     match invocation.input {
         Input::Json(json) => {
-            let mut envelope = parse_envelope::<P>(json)?;
+            let envelope = parse_envelope::<P>(json)?;
             if custom {
                 parse_json::<CustomEnvelopeKeys>(json)?;
             }
@@ -44,22 +45,7 @@ pub(crate) fn authenticated<C: Connector, P: DeserializeOwned>(
                 envelope.credentials.as_deref(),
                 &runtime.metadata.credentials,
             )?;
-            let shown = shown_settings(envelope.settings.as_ref(), &runtime.secret_settings);
-            let logged = runtime
-                .settings_log
-                .payload(envelope.settings.as_ref(), &runtime.secret_settings);
-            let settings = check_settings::<C>(envelope.settings.take(), &runtime.metadata)?;
-            if let Some(logged) = logged {
-                crate::settings_log::emit(runtime.metadata.app_id, invocation.capability, &logged);
-            }
-            Ok(from_envelope(
-                invocation.runtime.metadata.app_id,
-                invocation.capability,
-                envelope,
-                Arc::new(settings),
-                Arc::new(credentials),
-                shown,
-            ))
+            from_envelope(runtime, invocation.capability, envelope, credentials)
         }
         Input::Checked(checked) => {
             let credentials = Arc::clone(&checked.credentials);
@@ -80,23 +66,8 @@ pub(crate) fn unauthenticated<C: Connector, P: DeserializeOwned>(
     let runtime = invocation.runtime;
     match invocation.input {
         Input::Json(json) => {
-            let mut envelope = parse_envelope::<P>(json)?;
-            let shown = shown_settings(envelope.settings.as_ref(), &runtime.secret_settings);
-            let logged = runtime
-                .settings_log
-                .payload(envelope.settings.as_ref(), &runtime.secret_settings);
-            let settings = check_settings::<C>(envelope.settings.take(), &runtime.metadata)?;
-            if let Some(logged) = logged {
-                crate::settings_log::emit(runtime.metadata.app_id, invocation.capability, &logged);
-            }
-            Ok(from_envelope(
-                runtime.metadata.app_id,
-                invocation.capability,
-                envelope,
-                Arc::new(settings),
-                Arc::new(()),
-                shown,
-            ))
+            let envelope = parse_envelope::<P>(json)?;
+            from_envelope(runtime, invocation.capability, envelope, ())
         }
         Input::Checked(checked) => from_checked(
             runtime.metadata.app_id,
@@ -117,28 +88,36 @@ pub(crate) fn exempt<C: Connector, P: DeserializeOwned>(
     }
 }
 
-fn from_envelope<S, A, P>(
-    app_id: &'static str,
+/// The call of a read envelope: its settings checked (and logged at INFO, once they
+/// are), then its context.
+fn from_envelope<C: Connector, A, P>(
+    runtime: &Runtime<C>,
     capability: &'static str,
     mut envelope: RequestEnvelope<P>,
-    settings: Arc<S>,
-    credentials: Arc<A>,
-    shown: Value,
-) -> Call<S, A, P> {
+    credentials: A,
+) -> Result<Call<C::Settings, A, P>> {
+    let shown = shown_settings(envelope.settings.as_ref(), &runtime.secret_settings);
+    let logged = runtime
+        .settings_log
+        .payload(envelope.settings.as_ref(), &runtime.secret_settings);
+    let settings = check_settings::<C>(envelope.settings.take(), &runtime.metadata)?;
+    if let Some(logged) = logged {
+        crate::settings_log::emit(runtime.metadata.app_id, capability, &logged);
+    }
     let cx = Context::new(
-        app_id,
+        runtime.metadata.app_id,
         capability,
-        settings,
-        credentials,
+        Arc::new(settings),
+        Arc::new(credentials),
         envelope.include_raw_data.unwrap_or(false),
         envelope.rate_limit.take(),
     )
     .with_shown_settings(shown);
-    Call {
+    Ok(Call {
         cx,
         request: envelope.request,
         page: envelope.page,
-    }
+    })
 }
 
 /// A runtime-made call: no raw data and no rate-limit information, as a fresh envelope.
